@@ -1,0 +1,1 @@
+# bench/ - benchmarks against the peers, run by hand (`make bench`).

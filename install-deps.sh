@@ -1,0 +1,33 @@
+#!/bin/sh
+# install-deps.sh - install the Debian 12 packages recoil needs to build and
+# test, when they are missing.  Runs apt-get as root (or through sudo).
+#   ./install-deps.sh          build and test dependencies
+set -eu
+
+packages="autoconf automake make gcc pkg-config
+libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
+libxml2-dev liblmdb-dev python3 ca-certificates"
+
+missing=
+for p in $packages; do
+  if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing="$missing $p"
+  fi
+done
+if [ -z "$missing" ]; then
+  echo "install-deps: all build and test packages are installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=sudo
+else
+  echo "install-deps: missing packages:$missing; run this as root" >&2
+  exit 1
+fi
+echo "install-deps: installing$missing"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

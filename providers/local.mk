@@ -1,0 +1,5 @@
+# providers/ - campaign-tool API clients behind one interface.
+noinst_LIBRARIES += providers/libproviders.a
+providers_libproviders_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil-providers\"
+providers_libproviders_a_SOURCES = \
+	providers/provider.c providers/provider.h

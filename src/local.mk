@@ -1,0 +1,18 @@
+# src/ - the program.  Its core is a library so tests link it without main().
+noinst_LIBRARIES += src/librecoil.a
+src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_librecoil_a_SOURCES = \
+	src/cli.c src/cli.h \
+	src/conf.c src/conf.h \
+	src/exitcode.c src/exitcode.h \
+	src/log.c src/log.h
+
+# Everything the program and the tests link, in dependency order.
+RECOIL_CORE = src/librecoil.a providers/libproviders.a mime/libmime.a $(RECOIL_LIBS)
+
+bin_PROGRAMS += src/recoil
+src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_recoil_SOURCES = \
+	src/main.c \
+	src/cmd-config.c src/cmd-config.h
+src_recoil_LDADD = $(RECOIL_CORE)

@@ -1,0 +1,1 @@
+# verp/ - return-path and unsubscribe-address codecs (GLib only).
