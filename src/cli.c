@@ -1,0 +1,88 @@
+/* cli - common options and configuration loading for the subcommands. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+GOptionContext *
+cli_context_new (struct cli *cli, const char *name, const char *parameters, const char *summary)
+{
+  const GOptionEntry common[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->sub_config,
+      "Configuration file (default " RECOIL_DEFAULT_CONFIG ")", "FILE" },
+    { "debug", 'd', 0, G_OPTION_ARG_NONE, &cli->debug, "Log debugging messages", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autofree char *usage = g_strdup_printf ("%s%s%s", name, parameters ? " " : "",
+                                            parameters ? parameters : "");
+  GOptionContext *ctx = g_option_context_new (usage);
+
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_add_main_entries (ctx, common, NULL);
+  return ctx;
+}
+
+gboolean
+cli_parse (struct cli *cli, GOptionContext *ctx, int *argc, char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_option_context_parse (ctx, argc, argv, &error);
+
+  if (cli->sub_config != NULL) {
+    g_free (cli->config_path);
+    cli->config_path = g_steal_pointer (&cli->sub_config);
+  }
+  if (!ok) {
+    g_critical ("%s (see recoil help %s)", error->message, (*argv)[0]);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+const char *
+cli_config_path (const struct cli *cli)
+{
+  return cli->config_path != NULL ? cli->config_path : RECOIL_DEFAULT_CONFIG;
+}
+
+void
+cli_log_lines (const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (char **l = lines; *l; l++)
+    if (**l != '\0')
+      g_critical ("%s", *l);
+}
+
+recoil_outcome
+cli_load_conf (struct cli *cli, gboolean configure_log, struct conf **out)
+{
+  g_autoptr (GError) error = NULL;
+  struct conf *conf = NULL;
+
+  if (cli->debug)
+    log_set_level (LOG_LEVEL_DEBUG);
+  if (!conf_load (cli_config_path (cli), &conf, &error)) {
+    cli_log_lines (error->message);
+    return RECOIL_CONFIG;
+  }
+  if (configure_log) {
+    log_target target = strcmp (conf->log, "stderr") == 0   ? LOG_TARGET_STDERR
+                        : strcmp (conf->log, "syslog") == 0 ? LOG_TARGET_SYSLOG
+                                                            : LOG_TARGET_FILE;
+    log_level level = cli->debug ? LOG_LEVEL_DEBUG : (log_level) conf->log_level;
+
+    if (!log_configure (target, conf->log, level, &error)) {
+      g_critical ("%s: [recoil] log: %s", conf->path, error->message);
+      conf_free (conf);
+      return RECOIL_CONFIG;
+    }
+  }
+  for (const char *const *w = conf_warnings (conf); *w != NULL; w++)
+    g_warning ("%s", *w);
+  *out = conf;
+  return RECOIL_DONE;
+}

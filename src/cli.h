@@ -1,0 +1,50 @@
+/* cli - what every subcommand shares: its table entry, the common options
+ * (--config, --debug) and loading the configuration the same way.
+ */
+#ifndef RECOIL_CLI_H
+#define RECOIL_CLI_H
+
+#include <glib.h>
+
+#include "conf.h"
+#include "exitcode.h"
+
+struct cli {
+  char *config_path; /* --config, or NULL for RECOIL_DEFAULT_CONFIG; owned */
+  char *sub_config;  /* --config after the command name; moved into config_path */
+  gboolean debug;    /* --debug */
+  exitcode_mode mode;
+};
+
+struct command {
+  const char *name;
+  const char *summary;
+  exitcode_mode mode;
+  /* run - ARGV[0] is the command's name; returns the outcome that
+   * exitcode_for() turns into the exit status. */
+  recoil_outcome (*run) (struct cli *cli, int argc, char **argv);
+};
+
+/* cli_context_new - a GOptionContext for command NAME with PARAMETERS
+ * ("check|sample", "ADDRESS", ...) and SUMMARY, holding the common options
+ * that store into CLI.  Caller frees with g_option_context_free. */
+GOptionContext *cli_context_new (struct cli *cli, const char *name, const char *parameters,
+                                 const char *summary);
+
+/* cli_parse - parse ARGV with CTX (made by cli_context_new for CLI); on a
+ * usage error log it and return FALSE. */
+gboolean cli_parse (struct cli *cli, GOptionContext *ctx, int *argc, char ***argv);
+
+/* cli_config_path - the configuration file that will be read. */
+const char *cli_config_path (const struct cli *cli);
+
+/* cli_load_conf - read the configuration, log its warnings and, when
+ * CONFIGURE_LOG is TRUE, send logging where it says (--debug wins over
+ * log_level).  Each problem is logged on a line of its own.  Returns
+ * RECOIL_DONE with *OUT set (free with conf_free) or RECOIL_CONFIG. */
+recoil_outcome cli_load_conf (struct cli *cli, gboolean configure_log, struct conf **out);
+
+/* cli_log_lines - log each line of TEXT as an error. */
+void cli_log_lines (const char *text);
+
+#endif

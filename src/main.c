@@ -1,0 +1,145 @@
+/* recoil - the command: global options, the subcommand table, help.
+ *
+ * main() stays thin: it installs logging, picks the subcommand, runs it and
+ * turns its outcome into an exit status through the exit-code table.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <gmime/gmime.h>
+#include <jansson.h>
+#include <libxml/xmlversion.h>
+#include <lmdb.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cmd-config.h"
+#include "exitcode.h"
+#include "log.h"
+
+static recoil_outcome main_help (struct cli *cli, int argc, char **argv);
+
+static const struct command main_commands[] = {
+  { "config", "check the configuration file, or print the sample", EXITCODE_ADMIN, cmd_config_run },
+  { "help", "show the options of a command", EXITCODE_ADMIN, main_help },
+};
+
+/* main_lookup - the command called NAME, or NULL. */
+static const struct command *
+main_lookup (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (main_commands); i++)
+    if (strcmp (main_commands[i].name, name) == 0)
+      return &main_commands[i];
+  return NULL;
+}
+
+/* main_describe - the command list shown under --help. */
+static char *
+main_describe (void)
+{
+  GString *s = g_string_new ("Commands:\n");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (main_commands); i++)
+    g_string_append_printf (s, "  %-10s %s\n", main_commands[i].name, main_commands[i].summary);
+  g_string_append (s, "\n`recoil help COMMAND` shows a command's options.\n"
+                      "Exit status: 0 done; 75 temporary trouble (an MTA retries); pipe commands\n"
+                      "also use 75 for a bad configuration, so no mail is lost while it is fixed.\n");
+  return g_string_free (s, FALSE);
+}
+
+/* main_version - print the version and the libraries in use. */
+static void
+main_version (void)
+{
+  int major, minor, patch;
+
+  mdb_version (&major, &minor, &patch);
+  printf ("recoil %s\n", PACKAGE_VERSION);
+  printf ("glib %u.%u.%u, gmime %u.%u.%u, %s, jansson %s, libxml2 %s, lmdb %d.%d.%d\n", glib_major_version,
+          glib_minor_version, glib_micro_version, gmime_major_version, gmime_minor_version,
+          gmime_micro_version, curl_version (), JANSSON_VERSION, LIBXML_DOTTED_VERSION, major, minor, patch);
+}
+
+/* main_help - `recoil help [COMMAND]`. */
+static recoil_outcome
+main_help (struct cli *cli, int argc, char **argv)
+{
+  const struct command *cmd;
+  char *help_argv[3];
+
+  if (argc < 2) {
+    g_autofree char *text = main_describe ();
+
+    fputs (text, stdout);
+    return RECOIL_DONE;
+  }
+  cmd = main_lookup (argv[1]);
+  if (cmd == NULL || cmd->run == main_help) {
+    g_critical ("no command called \"%s\" (see recoil --help)", argv[1]);
+    return RECOIL_USAGE;
+  }
+  help_argv[0] = argv[1];
+  help_argv[1] = (char *) "--help";
+  help_argv[2] = NULL;
+  return cmd->run (cli, 2, help_argv);
+}
+
+int
+main (int argc, char **argv)
+{
+  struct cli cli = { NULL, NULL, FALSE, EXITCODE_ADMIN };
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli.config_path,
+      "Configuration file (default " RECOIL_DEFAULT_CONFIG ")", "FILE" },
+    { "debug", 'd', 0, G_OPTION_ARG_NONE, &cli.debug, "Log debugging messages", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("COMMAND [OPTION...]");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = main_describe ();
+  const struct command *cmd;
+  recoil_outcome outcome;
+  int status;
+
+  setlocale (LC_ALL, "");
+  log_init ();
+  g_set_prgname ("recoil");
+
+  g_option_context_set_summary (ctx, "Turns bounces, feedback-loop complaints and unsubscribe requests\n"
+                                     "into suppressions in your campaign tools.");
+  g_option_context_set_description (ctx, description);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_strict_posix (ctx, TRUE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_critical ("%s (see recoil --help)", error->message);
+    return exitcode_for (RECOIL_USAGE, EXITCODE_ADMIN);
+  }
+  if (version) {
+    main_version ();
+    return exitcode_for (RECOIL_DONE, EXITCODE_ADMIN);
+  }
+  if (argc < 2) {
+    g_critical ("no command given (see recoil --help)");
+    return exitcode_for (RECOIL_USAGE, EXITCODE_ADMIN);
+  }
+  cmd = main_lookup (argv[1]);
+  if (cmd == NULL) {
+    g_critical ("no command called \"%s\" (see recoil --help)", argv[1]);
+    return exitcode_for (RECOIL_USAGE, EXITCODE_ADMIN);
+  }
+  cli.mode = cmd->mode;
+  if (cli.debug)
+    log_set_level (LOG_LEVEL_DEBUG);
+  outcome = cmd->run (&cli, argc - 1, argv + 1);
+  status = exitcode_for (outcome, cli.mode);
+  if (outcome != RECOIL_DONE)
+    g_debug ("exit %d (%s)", status, exitcode_name (outcome));
+  log_close ();
+  g_free (cli.config_path);
+  return status;
+}
