@@ -11,6 +11,7 @@
 enum {
   EX_OK_ = 0,
   EX_USAGE_ = 64,
+  EX_DATAERR_ = 65,
   EX_NOINPUT_ = 66,
   EX_NOUSER_ = 67,
   EX_SOFTWARE_ = 70,
@@ -38,6 +39,8 @@ static const struct exitcode_row exitcode_table[RECOIL_OUTCOME_COUNT] = {
     "temporary trouble (state store, disk, lock); try again later" },
   { RECOIL_INPUT, "input", EX_TEMPFAIL_, EX_NOINPUT_,
     "an input file could not be read" },
+  { RECOIL_INVALID, "invalid", EX_TEMPFAIL_, EX_DATAERR_,
+    "an argument or input value is wrong" },
   { RECOIL_REJECT, "reject", EX_NOUSER_, EX_NOUSER_,
     "the local part at our domain is not ours and rejection was asked for" },
   { RECOIL_WORK_LEFT, "work-left", EX_OK_, EX_TEMPFAIL_,
