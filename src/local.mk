@@ -3,16 +3,19 @@ noinst_LIBRARIES += src/librecoil.a
 src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_librecoil_a_SOURCES = \
 	src/cli.c src/cli.h \
+	src/clock.c src/clock.h \
 	src/conf.c src/conf.h \
 	src/exitcode.c src/exitcode.h \
-	src/log.c src/log.h
+	src/log.c src/log.h \
+	src/ourdomain.c src/ourdomain.h
 
 # Everything the program and the tests link, in dependency order.
-RECOIL_CORE = src/librecoil.a providers/libproviders.a mime/libmime.a $(RECOIL_LIBS)
+RECOIL_CORE = src/librecoil.a providers/libproviders.a mime/libmime.a verp/libverp.a $(RECOIL_LIBS)
 
 bin_PROGRAMS += src/recoil
 src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_SOURCES = \
 	src/main.c \
-	src/cmd-config.c src/cmd-config.h
+	src/cmd-config.c src/cmd-config.h \
+	src/cmd-verp.c src/cmd-verp.h
 src_recoil_LDADD = $(RECOIL_CORE)
