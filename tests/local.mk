@@ -2,7 +2,7 @@
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 TEST_EXTENSIONS = .test
 TEST_LOG_DRIVER = $(LOG_DRIVER)
-TEST_LOG_COMPILER = $(SHELL)
+TEST_LOG_COMPILER = $(BASH_SHELL)
 AM_TESTS_ENVIRONMENT = \
 	TZ=UTC LC_ALL=C; export TZ LC_ALL; \
 	RECOIL='$(abs_top_builddir)/src/recoil'; export RECOIL; \
@@ -20,7 +20,8 @@ unit_tests = \
 	tests/test-conf \
 	tests/test-log \
 	tests/test-event \
-	tests/test-provider
+	tests/test-provider \
+	tests/test-verp
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -39,9 +40,13 @@ tests_test_event_LDADD = $(TEST_LDADD)
 tests_test_provider_SOURCES = tests/test-provider.c
 tests_test_provider_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_provider_LDADD = $(TEST_LDADD)
+tests_test_verp_SOURCES = tests/test-verp.c
+tests_test_verp_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_verp_LDADD = $(TEST_LDADD)
 
 shell_tests = \
 	tests/cli.test \
-	tests/config.test
+	tests/config.test \
+	tests/verp.test
 TESTS += $(shell_tests)
-EXTRA_DIST += $(shell_tests) tests/tap.sh
+EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_generate.py
