@@ -406,6 +406,8 @@ test_verp_hostile (void)
     "b1at55biqooahc-user~4=example.com", "b1at55biqooahc-user~00=example.com", "b1at55biqooahc-us\ner=example.com",
     "b1at55biqooahc-user=exam\rple.com", "b1at55biqooahc.k!-user=example.com", "b1at55biqooahc.k99-user=example.com",
     "b1at55biqooahc-user=~ff~fe.example", "b2at55biqooahc-user=example.com", "b1at5!biqooahc-user=example.com",
+    /* found by fuzzing: a lone '.' at the end was read past */
+    "b1at55biqooahc.", "b1at55biqooahc.l", "b1at55biqooahc.lab.",
     "\xff\xfe\xfd", "=@=", "++++", "....", "~~~~", longer, long_recoil,
   };
 

@@ -362,12 +362,13 @@ signature_parse (const char *s, struct signature_parts *parts)
   int next = 0;
 
   while (*p == '.') {
-    const char *key = strchr (order + next, p[1]);
-    const char *end = p + 2 + strcspn (p + 2, ".-");
+    const char *key = p[1] != '\0' ? strchr (order + next, p[1]) : NULL;
+    const char *end;
     char **dst;
 
-    if (p[1] == '\0' || key == NULL)
+    if (key == NULL)
       return "unknown or repeated field";
+    end = p + 2 + strcspn (p + 2, ".-");
     next = (int) (key - order) + 1;
     dst = *key == 'l' ? &parts->list : *key == 'c' ? &parts->campaign : *key == 's' ? &parts->subscriber : &mask;
     *dst = *key == 'k' ? g_strndup (p + 2, (gsize) (end - p - 2)) : signature_unescape (p + 2, (gsize) (end - p - 2));
