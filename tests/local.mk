@@ -50,3 +50,21 @@ shell_tests = \
 	tests/verp.test
 TESTS += $(shell_tests)
 EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_generate.py
+
+# libFuzzer targets: `make fuzz` (needs clang), then run for example
+#   tests/fuzz/fuzz-verp -max_total_time=600 tests/fuzz/verp-corpus tests/fuzz/verp-seeds
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_VERP_FILES = $(filter %.c,$(verp_libverp_a_SOURCES))
+EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds
+CLEANFILES += tests/fuzz/fuzz-verp
+if HAVE_FUZZ_CC
+fuzz: tests/fuzz/fuzz-verp
+tests/fuzz/fuzz-verp: tests/fuzz/fuzz-verp.c $(FUZZ_VERP_FILES:%=$(srcdir)/%)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) $(GLIB_CFLAGS) \
+	  $(srcdir)/tests/fuzz/fuzz-verp.c $(FUZZ_VERP_FILES:%=$(srcdir)/%) $(GLIB_LIBS) -o $@
+else
+fuzz:
+	@echo "make fuzz needs clang: apt-get install clang" >&2; exit 1
+endif
+.PHONY: fuzz
