@@ -58,7 +58,7 @@ cli_log_lines (const char *text)
 }
 
 recoil_outcome
-cli_load_conf (struct cli *cli, gboolean configure_log, struct conf **out)
+cli_load_conf (struct cli *cli, unsigned flags, struct conf **out)
 {
   g_autoptr (GError) error = NULL;
   struct conf *conf = NULL;
@@ -69,7 +69,7 @@ cli_load_conf (struct cli *cli, gboolean configure_log, struct conf **out)
     cli_log_lines (error->message);
     return RECOIL_CONFIG;
   }
-  if (configure_log) {
+  if (flags & CLI_CONF_LOG) {
     log_target target = strcmp (conf->log, "stderr") == 0   ? LOG_TARGET_STDERR
                         : strcmp (conf->log, "syslog") == 0 ? LOG_TARGET_SYSLOG
                                                             : LOG_TARGET_FILE;
@@ -81,7 +81,7 @@ cli_load_conf (struct cli *cli, gboolean configure_log, struct conf **out)
       return RECOIL_CONFIG;
     }
   }
-  for (const char *const *w = conf_warnings (conf); *w != NULL; w++)
+  for (const char *const *w = conf_warnings (conf); (flags & CLI_CONF_WARN) && *w != NULL; w++)
     g_warning ("%s", *w);
   *out = conf;
   return RECOIL_DONE;

@@ -38,11 +38,17 @@ gboolean cli_parse (struct cli *cli, GOptionContext *ctx, int *argc, char ***arg
 /* cli_config_path - the configuration file that will be read. */
 const char *cli_config_path (const struct cli *cli);
 
-/* cli_load_conf - read the configuration, log its warnings and, when
- * CONFIGURE_LOG is TRUE, send logging where it says (--debug wins over
- * log_level).  Each problem is logged on a line of its own.  Returns
- * RECOIL_DONE with *OUT set (free with conf_free) or RECOIL_CONFIG. */
-recoil_outcome cli_load_conf (struct cli *cli, gboolean configure_log, struct conf **out);
+enum {
+  CLI_CONF_LOG = 1 << 0, /* send logging where the configuration says */
+  CLI_CONF_WARN = 1 << 1 /* log the configuration's warnings */
+};
+
+/* cli_load_conf - read the configuration; with CLI_CONF_WARN log its
+ * warnings (config check and the pipe commands, where they matter); with
+ * CLI_CONF_LOG send logging where it says (--debug wins over log_level).
+ * Each problem is logged on a line of its own.  Returns RECOIL_DONE with
+ * *OUT set (free with conf_free) or RECOIL_CONFIG. */
+recoil_outcome cli_load_conf (struct cli *cli, unsigned flags, struct conf **out);
 
 /* cli_log_lines - log each line of TEXT as an error. */
 void cli_log_lines (const char *text);

@@ -33,7 +33,7 @@ cmd_config_run (struct cli *cli, int argc, char **argv)
     conf_write_sample (out);
   } else if (strcmp (argv[1], "check") == 0) {
     g_autoptr (conf_t) conf = NULL;
-    recoil_outcome outcome = cli_load_conf (cli, FALSE, &conf);
+    recoil_outcome outcome = cli_load_conf (cli, CLI_CONF_WARN, &conf);
 
     if (outcome != RECOIL_DONE)
       return outcome;

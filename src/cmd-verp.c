@@ -157,7 +157,7 @@ cmd_verp_run (struct cli *cli, int argc, char **argv)
     g_critical ("verp decode takes one address (see recoil help verp)");
     return RECOIL_USAGE;
   }
-  if ((outcome = cli_load_conf (cli, FALSE, &conf)) != RECOIL_DONE)
+  if ((outcome = cli_load_conf (cli, 0, &conf)) != RECOIL_DONE)
     return outcome;
   if (strcmp (argv[1], "encode") == 0) {
     struct verp_ids ids = { list, campaign, subscriber };
