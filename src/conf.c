@@ -230,11 +230,30 @@ conf_check_url (const char *value)
   return "must start with https:// or http://";
 }
 
-gboolean
-conf_parse_size (const char *text, gint64 *bytes)
+/* A unit suffix and its factor; tables end with a NULL suffix. */
+struct conf_unit {
+  const char *suffix;
+  gint64 factor;
+};
+
+/* Sizes: K, M, G (powers of 1024), optionally followed by B, any case. */
+static const struct conf_unit conf_size_units[] = {
+  { "G", G_GINT64_CONSTANT (1) << 30 }, { "M", 1 << 20 }, { "K", 1 << 10 },
+  { "GB", G_GINT64_CONSTANT (1) << 30 }, { "MB", 1 << 20 }, { "KB", 1 << 10 }, { "B", 1 }, { "", 1 }, { NULL, 0 }
+};
+
+/* Durations: w, d, h, m, s (lower case); a bare number is seconds. */
+static const struct conf_unit conf_duration_units[] = {
+  { "w", 7 * DAY }, { "d", DAY }, { "h", 3600 }, { "m", 60 }, { "s", 1 }, { "", 1 }, { NULL, 0 }
+};
+
+/* conf_parse_scaled - digits followed by one suffix of UNITS (compared
+ * case-insensitively when FOLD); FALSE on anything else or on overflow. */
+static gboolean
+conf_parse_scaled (const char *text, const struct conf_unit *units, gboolean fold, gint64 *out)
 {
   char *end = NULL;
-  guint64 n, mult = 1;
+  guint64 n;
 
   if (text == NULL || !g_ascii_isdigit (*text))
     return FALSE;
@@ -242,46 +261,37 @@ conf_parse_size (const char *text, gint64 *bytes)
   n = g_ascii_strtoull (text, &end, 10);
   if (errno != 0)
     return FALSE;
-  switch (g_ascii_toupper (*end)) {
-  case '\0': break;
-  case 'K': mult = 1024; end++; break;
-  case 'M': mult = 1024 * 1024; end++; break;
-  case 'G': mult = 1024 * 1024 * 1024; end++; break;
-  default: return FALSE;
-  }
-  if (g_ascii_toupper (*end) == 'B')
-    end++;
-  if (*end != '\0' || n > (guint64) G_MAXINT64 / mult)
-    return FALSE;
-  *bytes = (gint64) (n * mult);
-  return TRUE;
+  for (const struct conf_unit *u = units; u->suffix != NULL; u++)
+    if (fold ? g_ascii_strcasecmp (end, u->suffix) == 0 : strcmp (end, u->suffix) == 0) {
+      if (n > (guint64) G_MAXINT64 / (guint64) u->factor)
+        return FALSE;
+      *out = (gint64) n * u->factor;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* conf_format_scaled - N in the largest exact unit among the first NUNITS
+ * of UNITS, or bare with BARE appended (caller frees). */
+static char *
+conf_format_scaled (gint64 n, const struct conf_unit *units, gsize nunits, const char *bare)
+{
+  for (gsize i = 0; i < nunits; i++)
+    if (n != 0 && n % units[i].factor == 0)
+      return g_strdup_printf ("%" G_GINT64_FORMAT "%s", n / units[i].factor, units[i].suffix);
+  return g_strdup_printf ("%" G_GINT64_FORMAT "%s", n, bare);
+}
+
+gboolean
+conf_parse_size (const char *text, gint64 *bytes)
+{
+  return conf_parse_scaled (text, conf_size_units, TRUE, bytes);
 }
 
 gboolean
 conf_parse_duration (const char *text, gint64 *seconds)
 {
-  char *end = NULL;
-  guint64 n, mult = 1;
-
-  if (text == NULL || !g_ascii_isdigit (*text))
-    return FALSE;
-  errno = 0;
-  n = g_ascii_strtoull (text, &end, 10);
-  if (errno != 0)
-    return FALSE;
-  switch (*end) {
-  case '\0': break;
-  case 's': end++; break;
-  case 'm': mult = 60; end++; break;
-  case 'h': mult = 3600; end++; break;
-  case 'd': mult = DAY; end++; break;
-  case 'w': mult = 7 * DAY; end++; break;
-  default: return FALSE;
-  }
-  if (*end != '\0' || n > (guint64) G_MAXINT64 / mult)
-    return FALSE;
-  *seconds = (gint64) (n * mult);
-  return TRUE;
+  return conf_parse_scaled (text, conf_duration_units, FALSE, seconds);
 }
 
 /* conf_strv_index - index of WORD in CHOICES (case-insensitive), or -1. */
@@ -294,32 +304,18 @@ conf_strv_index (const char *const *choices, const char *word)
   return -1;
 }
 
-/* conf_format_size - N bytes in the largest exact unit (caller frees). */
+/* conf_format_size / conf_format_duration - N in its largest exact unit
+ * (caller frees). */
 static char *
 conf_format_size (gint64 n)
 {
-  static const struct { gint64 unit; const char *suffix; } units[] = {
-    { G_GINT64_CONSTANT (1) << 30, "G" }, { 1 << 20, "M" }, { 1 << 10, "K" }
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
-    if (n != 0 && n % units[i].unit == 0)
-      return g_strdup_printf ("%" G_GINT64_FORMAT "%s", n / units[i].unit, units[i].suffix);
-  return g_strdup_printf ("%" G_GINT64_FORMAT, n);
+  return conf_format_scaled (n, conf_size_units, 3, "");
 }
 
-/* conf_format_duration - N seconds in the largest exact unit (caller frees). */
 static char *
 conf_format_duration (gint64 n)
 {
-  static const struct { gint64 unit; const char *suffix; } units[] = {
-    { DAY, "d" }, { 3600, "h" }, { 60, "m" }
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
-    if (n != 0 && n % units[i].unit == 0)
-      return g_strdup_printf ("%" G_GINT64_FORMAT "%s", n / units[i].unit, units[i].suffix);
-  return g_strdup_printf ("%" G_GINT64_FORMAT "s", n);
+  return conf_format_scaled (n, conf_duration_units, 4, "s");
 }
 
 /* conf_describe_bounds - the human form of ROW's bounds, for messages. */
