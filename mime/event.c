@@ -9,13 +9,10 @@
 
 #include "event.h"
 
-static const char *const event_kind_names[EVENT_KIND_COUNT] = {
-  "unknown", "bounce", "complaint", "unsubscribe", "autoreply", "delivered"
-};
+static const char *const event_kind_names[EVENT_KIND_COUNT] = { "unknown",     "bounce",    "complaint",
+                                                                "unsubscribe", "autoreply", "delivered" };
 
-static const char *const event_class_names[EVENT_CLASS_COUNT] = {
-  "none", "hard", "soft", "ignore"
-};
+static const char *const event_class_names[EVENT_CLASS_COUNT] = { "none", "hard", "soft", "ignore" };
 
 struct event *
 event_new (void)

@@ -60,13 +60,9 @@ static const struct provider_type provider_types[] = {
   { "webhook", "a signed JSON document to any URL", provider_check_webhook },
 };
 
-static const char *const provider_names[] = {
-  "mailwizz", "interspire", "listmonk", "webhook", NULL
-};
+static const char *const provider_names[] = { "mailwizz", "interspire", "listmonk", "webhook", NULL };
 
-static const char *const provider_actions[] = {
-  "none", "unsubscribe", "blocklist", "record", NULL
-};
+static const char *const provider_actions[] = { "none", "unsubscribe", "blocklist", "record", NULL };
 
 const struct provider_type *
 provider_type_lookup (const char *name)

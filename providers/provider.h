@@ -14,25 +14,22 @@
 /* The settings of one configured provider instance.  All strings are owned
  * by whoever filled the struct (src/conf.c frees them with the config). */
 struct provider_settings {
-  char *name;          /* the NAME of [provider NAME] */
-  char *type;          /* "mailwizz", "interspire", "listmonk", "webhook" */
-  char *url;           /* API base URL, http:// or https:// */
-  gint64 api_version;  /* MailWizz: 1 (signed) or 2 (X-Api-Key) */
-  char *public_key;    /* MailWizz 1.x */
-  char *private_key;   /* MailWizz 1.x, secret */
-  char *api_key;       /* MailWizz 2.x, secret */
-  char *username;      /* Interspire, listmonk */
-  char *token;         /* Interspire usertoken, listmonk token, secret */
-  char *secret;        /* webhook HMAC key, secret */
-  char **senders;      /* envelope sender patterns routed here; empty = all */
-  int scope;           /* enum provider_scope */
-  char **actions;      /* "unsubscribe", "blocklist", "record", "none" */
+  char *name;         /* the NAME of [provider NAME] */
+  char *type;         /* "mailwizz", "interspire", "listmonk", "webhook" */
+  char *url;          /* API base URL, http:// or https:// */
+  gint64 api_version; /* MailWizz: 1 (signed) or 2 (X-Api-Key) */
+  char *public_key;   /* MailWizz 1.x */
+  char *private_key;  /* MailWizz 1.x, secret */
+  char *api_key;      /* MailWizz 2.x, secret */
+  char *username;     /* Interspire, listmonk */
+  char *token;        /* Interspire usertoken, listmonk token, secret */
+  char *secret;       /* webhook HMAC key, secret */
+  char **senders;     /* envelope sender patterns routed here; empty = all */
+  int scope;          /* enum provider_scope */
+  char **actions;     /* "unsubscribe", "blocklist", "record", "none" */
 };
 
-enum provider_scope {
-  PROVIDER_SCOPE_ALL_LISTS,
-  PROVIDER_SCOPE_ORIGIN_LIST
-};
+enum provider_scope { PROVIDER_SCOPE_ALL_LISTS, PROVIDER_SCOPE_ORIGIN_LIST };
 
 struct provider_type {
   const char *name; /* the word in `type =` */

@@ -9,14 +9,13 @@
 GOptionContext *
 cli_context_new (struct cli *cli, const char *name, const char *parameters, const char *summary)
 {
-  const GOptionEntry common[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->sub_config,
-      "Configuration file (default " RECOIL_DEFAULT_CONFIG ")", "FILE" },
-    { "debug", 'd', 0, G_OPTION_ARG_NONE, &cli->debug, "Log debugging messages", NULL },
-    G_OPTION_ENTRY_NULL
-  };
-  g_autofree char *usage = g_strdup_printf ("%s%s%s", name, parameters ? " " : "",
-                                            parameters ? parameters : "");
+  const GOptionEntry common[] = { { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->sub_config,
+                                    "Configuration file (default " RECOIL_DEFAULT_CONFIG ")", "FILE" },
+                                  { "debug", 'd', 0, G_OPTION_ARG_NONE, &cli->debug, "Log debugging messages",
+                                    NULL },
+                                  G_OPTION_ENTRY_NULL };
+  g_autofree char *usage =
+      g_strdup_printf ("%s%s%s", name, parameters ? " " : "", parameters ? parameters : "");
   GOptionContext *ctx = g_option_context_new (usage);
 
   g_option_context_set_summary (ctx, summary);

@@ -16,11 +16,11 @@ cmd_config_write (const GString *text)
 recoil_outcome
 cmd_config_run (struct cli *cli, int argc, char **argv)
 {
-  g_autoptr (GOptionContext) ctx = cli_context_new (
-    cli, "config", "check|sample",
-    "check: read the configuration file, report every problem with its group and key,\n"
-    "and print the effective configuration with secrets masked.\n"
-    "sample: print the annotated sample configuration with every key at its default.");
+  g_autoptr (GOptionContext) ctx =
+      cli_context_new (cli, "config", "check|sample",
+                       "check: read the configuration file, report every problem with its group and key,\n"
+                       "and print the effective configuration with secrets masked.\n"
+                       "sample: print the annotated sample configuration with every key at its default.");
   g_autoptr (GString) out = g_string_new (NULL);
 
   if (!cli_parse (cli, ctx, &argc, &argv))

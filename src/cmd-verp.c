@@ -76,7 +76,8 @@ cmd_verp_decode (const struct conf *conf, const char *address)
   }
   ourdomain_params (conf, which, now, &params);
   if (!verp_decode (local, &params.verp, &r)) {
-    g_autofree char *names = g_strjoinv (", ", which == OURDOMAIN_UNSUB ? conf->unsub_schemes : conf->schemes);
+    g_autofree char *names =
+        g_strjoinv (", ", which == OURDOMAIN_UNSUB ? conf->unsub_schemes : conf->schemes);
 
     g_critical ("\"%s\" matches none of the schemes accepted at that domain (%s)", address, names);
     return RECOIL_INVALID;
@@ -130,12 +131,12 @@ cmd_verp_run (struct cli *cli, int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) ctx = cli_context_new (
-    cli, "verp", "encode|decode [ADDRESS]",
-    "encode: print the signed return path (or, with --unsub, the List-Unsubscribe mailto:\n"
-    "address) for a subscriber, to be used by the sender's mailer.\n"
-    "decode ADDRESS: print as JSON what recoil reads from an address at the bounce or\n"
-    "unsubscribe domain: scheme, address, ids, signature valid/invalid/absent, stamp age.\n"
-    "Both use the domains and the secret of the configuration.");
+      cli, "verp", "encode|decode [ADDRESS]",
+      "encode: print the signed return path (or, with --unsub, the List-Unsubscribe mailto:\n"
+      "address) for a subscriber, to be used by the sender's mailer.\n"
+      "decode ADDRESS: print as JSON what recoil reads from an address at the bounce or\n"
+      "unsubscribe domain: scheme, address, ids, signature valid/invalid/absent, stamp age.\n"
+      "Both use the domains and the secret of the configuration.");
   g_autoptr (conf_t) conf = NULL;
   recoil_outcome outcome;
 

@@ -16,7 +16,9 @@
 #include "conf.h"
 #include "log.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (recoil-conf-error-quark, conf_error)
+/* clang-format on */
 
 typedef enum {
   CONF_STRING,   /* free text, length bounds in min/max (0 = none) */
@@ -61,12 +63,12 @@ static const char *const conf_log_levels[] = { "error", "warning", "notice", "in
 static const char *const conf_schemes[] = { "recoil", "postfix", "sentto", "mailwizz", NULL };
 static const char *const conf_signatures[] = { "enforce", "warn", "off", NULL };
 static const char *const conf_scopes[] = { "all-lists", "origin-list", NULL };
-static const char *const conf_categories[] = {
-  "bad-mailbox", "bad-domain", "inactive-mailbox", "routing-errors", "quota-issues",
-  "no-answer-from-host", "bad-connection", "relaying-issues", "message-expired",
-  "policy-related", "spam-related", "content-related", "virus-related", "protocol-errors",
-  "invalid-sender", "bad-configuration", "other", NULL
-};
+static const char *const conf_categories[] = { "bad-mailbox",       "bad-domain",      "inactive-mailbox",
+                                               "routing-errors",    "quota-issues",    "no-answer-from-host",
+                                               "bad-connection",    "relaying-issues", "message-expired",
+                                               "policy-related",    "spam-related",    "content-related",
+                                               "virus-related",     "protocol-errors", "invalid-sender",
+                                               "bad-configuration", "other",           NULL };
 
 static const char *conf_check_log (const char *value);
 static const char *conf_check_domain (const char *value);
@@ -92,7 +94,8 @@ static const struct conf_key conf_keys[] = {
     "The key before the last rotation; still accepted when verifying." },
   { "recoil", "quarantine", CONF_STRING, G (quarantine), NULL, 1, 4096, NULL, CONF_PATH, NULL,
     "Maildir that keeps a copy of mail recoil could not use; empty = keep none." },
-  { "recoil", "max_message_size", CONF_SIZE, G (max_message_size), "25M", 64 * 1024, G_GINT64_CONSTANT (1) << 32, NULL, 0, NULL,
+  { "recoil", "max_message_size", CONF_SIZE, G (max_message_size), "25M", 64 * 1024,
+    G_GINT64_CONSTANT (1) << 32, NULL, 0, NULL,
     "Largest message read from stdin; the rest is drained and the message marked truncated." },
 
   { "verp", "schemes", CONF_LIST, G (schemes), "recoil, postfix, sentto", 0, 0, conf_schemes, 0, NULL,
@@ -114,14 +117,13 @@ static const struct conf_key conf_keys[] = {
     "Quiet time after which the soft bounce count is forgotten." },
   { "policy", "complaint_threshold", CONF_INT, G (complaint_threshold), "1", 1, 1000, NULL, 0, NULL,
     "Feedback-loop complaints that suppress an address." },
-  { "policy", "hard_categories", CONF_LIST, G (hard_categories), "bad-mailbox, bad-domain, inactive-mailbox", 0, 0,
-    conf_categories, 0, NULL, "PowerMTA bounce categories counted as hard bounces." },
+  { "policy", "hard_categories", CONF_LIST, G (hard_categories), "bad-mailbox, bad-domain, inactive-mailbox",
+    0, 0, conf_categories, 0, NULL, "PowerMTA bounce categories counted as hard bounces." },
   { "policy", "soft_categories", CONF_LIST, G (soft_categories),
     "quota-issues, no-answer-from-host, relaying-issues, routing-errors", 0, 0, conf_categories, 0, NULL,
     "PowerMTA bounce categories counted as soft bounces; all others are ignored." },
 
-  { "provider", "type", CONF_ENUM, P (type), NULL, 0, 0, NULL, CONF_REQUIRED, NULL,
-    "The campaign tool." },
+  { "provider", "type", CONF_ENUM, P (type), NULL, 0, 0, NULL, CONF_REQUIRED, NULL, "The campaign tool." },
   { "provider", "url", CONF_STRING, P (url), NULL, 8, 2048, NULL, CONF_REQUIRED, conf_check_url,
     "API base URL (https:// recommended)." },
   { "provider", "api_version", CONF_INT, P (api_version), "1", 1, 2, NULL, 0, NULL,
@@ -237,15 +239,20 @@ struct conf_unit {
 };
 
 /* Sizes: K, M, G (powers of 1024), optionally followed by B, any case. */
-static const struct conf_unit conf_size_units[] = {
-  { "G", G_GINT64_CONSTANT (1) << 30 }, { "M", 1 << 20 }, { "K", 1 << 10 },
-  { "GB", G_GINT64_CONSTANT (1) << 30 }, { "MB", 1 << 20 }, { "KB", 1 << 10 }, { "B", 1 }, { "", 1 }, { NULL, 0 }
-};
+static const struct conf_unit conf_size_units[] = { { "G", G_GINT64_CONSTANT (1) << 30 },
+                                                    { "M", 1 << 20 },
+                                                    { "K", 1 << 10 },
+                                                    { "GB", G_GINT64_CONSTANT (1) << 30 },
+                                                    { "MB", 1 << 20 },
+                                                    { "KB", 1 << 10 },
+                                                    { "B", 1 },
+                                                    { "", 1 },
+                                                    { NULL, 0 } };
 
 /* Durations: w, d, h, m, s (lower case); a bare number is seconds. */
-static const struct conf_unit conf_duration_units[] = {
-  { "w", 7 * DAY }, { "d", DAY }, { "h", 3600 }, { "m", 60 }, { "s", 1 }, { "", 1 }, { NULL, 0 }
-};
+static const struct conf_unit conf_duration_units[] = { { "w", 7 * DAY }, { "d", DAY }, { "h", 3600 },
+                                                        { "m", 60 },      { "s", 1 },   { "", 1 },
+                                                        { NULL, 0 } };
 
 /* conf_parse_scaled - digits followed by one suffix of UNITS (compared
  * case-insensitively when FOLD); FALSE on anything else or on overflow. */
@@ -326,8 +333,7 @@ conf_describe_bounds (const struct conf_key *row)
   g_autofree char *hi = NULL;
 
   switch (row->type) {
-  case CONF_INT:
-    return g_strdup_printf ("%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, row->min, row->max);
+  case CONF_INT: return g_strdup_printf ("%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, row->min, row->max);
   case CONF_SIZE:
     lo = conf_format_size (row->min);
     hi = conf_format_size (row->max);
@@ -336,8 +342,7 @@ conf_describe_bounds (const struct conf_key *row)
     lo = conf_format_duration (row->min);
     hi = conf_format_duration (row->max);
     return g_strdup_printf ("%s to %s", lo, hi);
-  default:
-    return g_strdup ("");
+  default: return g_strdup ("");
   }
 }
 
@@ -522,8 +527,7 @@ conf_free (struct conf *conf)
 }
 
 /* conf_warn - add a warning to CONF (kept NULL-terminated). */
-static void G_GNUC_PRINTF (2, 3)
-conf_warn (struct conf *conf, const char *fmt, ...)
+static void G_GNUC_PRINTF (2, 3) conf_warn (struct conf *conf, const char *fmt, ...)
 {
   va_list ap;
 
@@ -660,8 +664,8 @@ conf_check_provider (const char *path, const char *group, struct provider_settin
   for (gsize i = 0; i < CONF_NKEYS; i++)
     if (conf_keys[i].scope == CONF_PROVIDER && (conf_keys[i].flags & CONF_REQUIRED)
         && !(mask & (G_GUINT64_CONSTANT (1) << i)))
-      g_ptr_array_add (problems, g_strdup_printf ("%s: [%s] %s: missing, and required", path, group,
-                                                  conf_keys[i].key));
+      g_ptr_array_add (problems,
+                       g_strdup_printf ("%s: [%s] %s: missing, and required", path, group, conf_keys[i].key));
   type = provider_type_lookup (p->type);
   if (type != NULL && (problem = type->check (p)) != NULL)
     g_ptr_array_add (problems, g_strdup_printf ("%s: [%s] %s", path, group, problem));
@@ -680,7 +684,8 @@ conf_check_paths (struct conf *conf)
       continue;
     value = *(char **) conf_slot (conf, row);
     if (value != NULL && !g_path_is_absolute (value))
-      conf_warn (conf, "%s: [%s] %s: \"%s\" is relative to the working directory; an MTA runs recoil elsewhere",
+      conf_warn (conf,
+                 "%s: [%s] %s: \"%s\" is relative to the working directory; an MTA runs recoil elsewhere",
                  conf->path, row->group, row->key, value);
   }
 }
@@ -735,8 +740,10 @@ conf_load (const char *path, struct conf **out, GError **error)
     } else if (conf_strv_index (conf_groups, *g) >= 0 && strcmp (*g, "provider") != 0) {
       conf_load_group (kf, path, *g, *g, conf, &conf->set_mask, problems, &has_secret);
     } else {
-      g_ptr_array_add (problems, g_strdup_printf ("%s: [%s]: unknown group (known: [recoil], [verp], [policy], "
-                                                  "[provider NAME])", path, *g));
+      g_ptr_array_add (problems,
+                       g_strdup_printf ("%s: [%s]: unknown group (known: [recoil], [verp], [policy], "
+                                        "[provider NAME])",
+                                        path, *g));
     }
   }
 
@@ -747,7 +754,8 @@ conf_load (const char *path, struct conf **out, GError **error)
   if (conf->bounce_domain != NULL && conf->unsub_domain != NULL
       && g_ascii_strcasecmp (conf->bounce_domain, conf->unsub_domain) == 0)
     g_ptr_array_add (problems, g_strdup_printf ("%s: [recoil] unsub_domain: the same as bounce_domain; "
-                                                "unsubscribe requests need a domain of their own", path));
+                                                "unsubscribe requests need a domain of their own",
+                                                path));
 
   if (problems->len > 0) {
     g_autofree char *all = NULL;
@@ -779,12 +787,9 @@ conf_format_value (void *base, const struct conf_key *row)
       return g_strdup ("");
     return (row->flags & CONF_SECRET) ? g_strdup ("********") : g_strdup (s);
   }
-  case CONF_INT:
-    return g_strdup_printf ("%" G_GINT64_FORMAT, *(gint64 *) slot);
-  case CONF_SIZE:
-    return conf_format_size (*(gint64 *) slot);
-  case CONF_DURATION:
-    return conf_format_duration (*(gint64 *) slot);
+  case CONF_INT: return g_strdup_printf ("%" G_GINT64_FORMAT, *(gint64 *) slot);
+  case CONF_SIZE: return conf_format_size (*(gint64 *) slot);
+  case CONF_DURATION: return conf_format_duration (*(gint64 *) slot);
   case CONF_ENUM:
     if (row->scope == CONF_PROVIDER && strcmp (row->key, "type") == 0)
       return g_strdup (*(char **) slot != NULL ? *(char **) slot : "");
@@ -884,14 +889,13 @@ conf_write_help (GString *out, const struct conf_key *row, const char *lead)
 void
 conf_write_sample (GString *out)
 {
-  g_string_append (out,
-                   "# recoil.conf - configuration of recoil, the bounce, feedback-loop and\n"
-                   "# unsubscribe handler.  Generated from recoil's configuration table by\n"
-                   "# `recoil config sample`; every key is shown at its built-in default.\n"
-                   "#\n"
-                   "# Values run to the end of the line: put comments on lines of their own.\n"
-                   "# Sizes take K, M or G; durations s, m, h, d or w; lists are comma-separated.\n"
-                   "# Check a file with `recoil config check --config FILE`.\n");
+  g_string_append (out, "# recoil.conf - configuration of recoil, the bounce, feedback-loop and\n"
+                        "# unsubscribe handler.  Generated from recoil's configuration table by\n"
+                        "# `recoil config sample`; every key is shown at its built-in default.\n"
+                        "#\n"
+                        "# Values run to the end of the line: put comments on lines of their own.\n"
+                        "# Sizes take K, M or G; durations s, m, h, d or w; lists are comma-separated.\n"
+                        "# Check a file with `recoil config check --config FILE`.\n");
   for (const char *const *g = conf_groups; *g != NULL; g++) {
     gboolean provider = strcmp (*g, "provider") == 0;
     const char *lead = provider ? "#" : "";

@@ -22,8 +22,8 @@
 GQuark conf_error_quark (void);
 
 typedef enum {
-  CONF_ERROR_READ,    /* the file cannot be read or is not a key file */
-  CONF_ERROR_INVALID  /* unknown group or key, bad value, out of range */
+  CONF_ERROR_READ,   /* the file cannot be read or is not a key file */
+  CONF_ERROR_INVALID /* unknown group or key, bad value, out of range */
 } conf_error_code;
 
 /* [verp] signature: whether unsigned return paths are believed. */
@@ -38,8 +38,8 @@ struct conf {
 
   /* [recoil] */
   char *state_dir;
-  char *log;       /* "stderr", "syslog" or an absolute file name */
-  int log_level;   /* enum log_level */
+  char *log;     /* "stderr", "syslog" or an absolute file name */
+  int log_level; /* enum log_level */
   char *bounce_domain;
   char *unsub_domain;
   char *secret;          /* secret */

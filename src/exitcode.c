@@ -29,22 +29,18 @@ struct exitcode_row {
 
 /* One row per outcome, in enum order (checked by the unit test). */
 static const struct exitcode_row exitcode_table[RECOIL_OUTCOME_COUNT] = {
-  { RECOIL_DONE, "done", EX_OK_, EX_OK_,
-    "handled, or ignored on purpose" },
+  { RECOIL_DONE, "done", EX_OK_, EX_OK_, "handled, or ignored on purpose" },
   { RECOIL_USAGE, "usage", EX_TEMPFAIL_, EX_USAGE_,
     "bad command line; an MTA keeps the mail until the pipe is fixed" },
   { RECOIL_CONFIG, "config", EX_TEMPFAIL_, EX_CONFIG_,
     "configuration unreadable or invalid; an MTA keeps the mail until it is fixed" },
   { RECOIL_TEMPORARY, "tempfail", EX_TEMPFAIL_, EX_TEMPFAIL_,
     "temporary trouble (state store, disk, lock); try again later" },
-  { RECOIL_INPUT, "input", EX_TEMPFAIL_, EX_NOINPUT_,
-    "an input file could not be read" },
-  { RECOIL_INVALID, "invalid", EX_TEMPFAIL_, EX_DATAERR_,
-    "an argument or input value is wrong" },
+  { RECOIL_INPUT, "input", EX_TEMPFAIL_, EX_NOINPUT_, "an input file could not be read" },
+  { RECOIL_INVALID, "invalid", EX_TEMPFAIL_, EX_DATAERR_, "an argument or input value is wrong" },
   { RECOIL_REJECT, "reject", EX_NOUSER_, EX_NOUSER_,
     "the local part at our domain is not ours and rejection was asked for" },
-  { RECOIL_WORK_LEFT, "work-left", EX_OK_, EX_TEMPFAIL_,
-    "the run ended with work left for a later run" },
+  { RECOIL_WORK_LEFT, "work-left", EX_OK_, EX_TEMPFAIL_, "the run ended with work left for a later run" },
   { RECOIL_INTERNAL, "internal", EX_TEMPFAIL_, EX_SOFTWARE_,
     "an internal error in recoil; an MTA keeps the mail" },
 };

@@ -16,15 +16,15 @@
 
 /* What happened, independent of who runs us. */
 typedef enum {
-  RECOIL_DONE = 0,   /* handled, or ignored on purpose */
-  RECOIL_USAGE,      /* bad command line */
-  RECOIL_CONFIG,     /* configuration unreadable or invalid */
-  RECOIL_TEMPORARY,  /* store busy or full, disk, lock, provider down */
-  RECOIL_INPUT,      /* an input file given on the command line is unusable */
-  RECOIL_INVALID,    /* an argument or input value is wrong (admin commands) */
-  RECOIL_REJECT,     /* local part at our domains is not ours (--reject-unknown) */
-  RECOIL_WORK_LEFT,  /* the command ran but left work for a later run */
-  RECOIL_INTERNAL,   /* a bug in recoil */
+  RECOIL_DONE = 0,  /* handled, or ignored on purpose */
+  RECOIL_USAGE,     /* bad command line */
+  RECOIL_CONFIG,    /* configuration unreadable or invalid */
+  RECOIL_TEMPORARY, /* store busy or full, disk, lock, provider down */
+  RECOIL_INPUT,     /* an input file given on the command line is unusable */
+  RECOIL_INVALID,   /* an argument or input value is wrong (admin commands) */
+  RECOIL_REJECT,    /* local part at our domains is not ours (--reject-unknown) */
+  RECOIL_WORK_LEFT, /* the command ran but left work for a later run */
+  RECOIL_INTERNAL,  /* a bug in recoil */
   RECOIL_OUTCOME_COUNT
 } recoil_outcome;
 

@@ -22,7 +22,9 @@ static struct {
   int fd; /* log file, or -1 */
 } log_state = { LOG_TARGET_STDERR, LOG_LEVEL_NOTICE, -1 };
 
+/* clang-format off */
 G_DEFINE_QUARK (recoil-log-error-quark, log_error)
+/* clang-format on */
 
 /* log_level_of - map a GLib level to ours. */
 static log_level
@@ -39,13 +41,9 @@ log_level_of (GLogLevelFlags flags)
   return LOG_LEVEL_DEBUG;
 }
 
-static const char *const log_level_names[] = {
-  "error", "warning", "notice", "info", "debug"
-};
+static const char *const log_level_names[] = { "error", "warning", "notice", "info", "debug" };
 
-static const int log_syslog_priority[] = {
-  LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG
-};
+static const int log_syslog_priority[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
 gboolean
 log_level_parse (const char *name, log_level *level)
@@ -109,8 +107,7 @@ log_write_all (int fd, const char *buf, gsize len)
 
 /* log_writer - the GLogWriterFunc for every message of the process. */
 static GLogWriterOutput
-log_writer (GLogLevelFlags flags, const GLogField *fields, gsize n_fields,
-            gpointer user_data)
+log_writer (GLogLevelFlags flags, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
   const char *message = NULL;
   const char *domain = NULL;
@@ -140,8 +137,8 @@ log_writer (GLogLevelFlags flags, const GLogField *fields, gsize n_fields,
       g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
       g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
 
-      line = g_strdup_printf ("%s recoil[%ld]: %s: %s\n", stamp, (long) getpid (),
-                              log_level_names[level], clean);
+      line = g_strdup_printf ("%s recoil[%ld]: %s: %s\n", stamp, (long) getpid (), log_level_names[level],
+                              clean);
     } else if (domain != NULL && level == LOG_LEVEL_DEBUG) {
       line = g_strdup_printf ("recoil: %s: %s: %s\n", log_level_names[level], domain, clean);
     } else {
@@ -174,8 +171,7 @@ log_configure (log_target target, const char *path, log_level level, GError **er
     if (fd < 0) {
       int saved = errno;
 
-      g_set_error (error, LOG_ERROR, LOG_ERROR_OPEN, "cannot open log file %s: %s",
-                   path, g_strerror (saved));
+      g_set_error (error, LOG_ERROR, LOG_ERROR_OPEN, "cannot open log file %s: %s", path, g_strerror (saved));
       return FALSE;
     }
   }

@@ -13,11 +13,7 @@
 
 #include <glib.h>
 
-typedef enum {
-  LOG_TARGET_STDERR,
-  LOG_TARGET_SYSLOG,
-  LOG_TARGET_FILE
-} log_target;
+typedef enum { LOG_TARGET_STDERR, LOG_TARGET_SYSLOG, LOG_TARGET_FILE } log_target;
 
 /* Levels in increasing verbosity; a message is written when its level is at
  * most the configured one. */
@@ -43,8 +39,7 @@ void log_init (void);
 /* log_configure - send messages to TARGET (PATH for LOG_TARGET_FILE, opened
  * for appending with mode 0640) and write those up to LEVEL.  On failure the
  * previous target stays in place and ERROR (LOG_ERROR_OPEN) is set. */
-gboolean log_configure (log_target target, const char *path, log_level level,
-                        GError **error);
+gboolean log_configure (log_target target, const char *path, log_level level, GError **error);
 
 /* log_set_level - change only the level (for --debug). */
 void log_set_level (log_level level);

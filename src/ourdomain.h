@@ -28,7 +28,8 @@ struct ourdomain_params {
 
 /* ourdomain_params - fill OUT for decoding at WHICH (not NONE) as of NOW,
  * from CONF.  The strings in OUT are borrowed from CONF. */
-void ourdomain_params (const struct conf *conf, ourdomain_which which, gint64 now, struct ourdomain_params *out);
+void ourdomain_params (const struct conf *conf, ourdomain_which which, gint64 now,
+                       struct ourdomain_params *out);
 
 /* ourdomain_believed - whether a decoded result may be acted on: a valid
  * signature always, an invalid one never, an absent one unless [verp]

@@ -36,62 +36,119 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
   { "unknown-group", "[recoil]\n[recoill]\n", CONF_ERROR_INVALID, { "[recoill]: unknown group", NULL } },
-  { "unknown-key", "[recoil]\nstate_dri = /tmp\n", CONF_ERROR_INVALID,
+  { "unknown-key",
+    "[recoil]\nstate_dri = /tmp\n",
+    CONF_ERROR_INVALID,
     { "[recoil] state_dri: unknown key", "did you mean state_dir?", NULL } },
-  { "key-in-wrong-group", "[verp]\nhard_threshold = 2\n", CONF_ERROR_INVALID,
+  { "key-in-wrong-group",
+    "[verp]\nhard_threshold = 2\n",
+    CONF_ERROR_INVALID,
     { "[verp] hard_threshold: unknown key", NULL } },
-  { "not-a-number", "[policy]\nsoft_threshold = five\n", CONF_ERROR_INVALID,
+  { "not-a-number",
+    "[policy]\nsoft_threshold = five\n",
+    CONF_ERROR_INVALID,
     { "[policy] soft_threshold: \"five\" is not a whole number", NULL } },
-  { "below-range", "[policy]\nhard_threshold = 0\n", CONF_ERROR_INVALID,
+  { "below-range",
+    "[policy]\nhard_threshold = 0\n",
+    CONF_ERROR_INVALID,
     { "[policy] hard_threshold: 0 is out of range (1 to 1000)", NULL } },
-  { "above-range", "[policy]\nsoft_threshold = 100000\n", CONF_ERROR_INVALID,
+  { "above-range",
+    "[policy]\nsoft_threshold = 100000\n",
+    CONF_ERROR_INVALID,
     { "[policy] soft_threshold", "out of range", NULL } },
-  { "bad-duration", "[policy]\nsoft_window = 30 days\n", CONF_ERROR_INVALID,
+  { "bad-duration",
+    "[policy]\nsoft_window = 30 days\n",
+    CONF_ERROR_INVALID,
     { "[policy] soft_window", "is not a duration", NULL } },
-  { "short-duration", "[verp]\nmax_age = 2h\n", CONF_ERROR_INVALID,
+  { "short-duration",
+    "[verp]\nmax_age = 2h\n",
+    CONF_ERROR_INVALID,
     { "[verp] max_age: 2h is out of range (1d to 3650d)", NULL } },
-  { "bad-size", "[recoil]\nmax_message_size = 25X\n", CONF_ERROR_INVALID,
+  { "bad-size",
+    "[recoil]\nmax_message_size = 25X\n",
+    CONF_ERROR_INVALID,
     { "[recoil] max_message_size", "is not a size", NULL } },
-  { "bad-enum", "[verp]\nsignature = maybe\n", CONF_ERROR_INVALID,
+  { "bad-enum",
+    "[verp]\nsignature = maybe\n",
+    CONF_ERROR_INVALID,
     { "[verp] signature: \"maybe\" is not one of: enforce, warn, off", NULL } },
-  { "bad-list-item", "[verp]\nschemes = recoil, srs\n", CONF_ERROR_INVALID,
+  { "bad-list-item",
+    "[verp]\nschemes = recoil, srs\n",
+    CONF_ERROR_INVALID,
     { "[verp] schemes: \"srs\" is not one of", NULL } },
-  { "bad-category", "[policy]\nhard_categories = bad-mailbox, bad-mood\n", CONF_ERROR_INVALID,
+  { "bad-category",
+    "[policy]\nhard_categories = bad-mailbox, bad-mood\n",
+    CONF_ERROR_INVALID,
     { "[policy] hard_categories: \"bad-mood\"", NULL } },
-  { "inline-comment-domain", "[recoil]\nbounce_domain = bounces.example.com  # ours\n", CONF_ERROR_INVALID,
+  { "inline-comment-domain",
+    "[recoil]\nbounce_domain = bounces.example.com  # ours\n",
+    CONF_ERROR_INVALID,
     { "[recoil] bounce_domain", "comments go on lines of their own", NULL } },
-  { "single-label-domain", "[recoil]\nunsub_domain = localhost\n", CONF_ERROR_INVALID,
+  { "single-label-domain",
+    "[recoil]\nunsub_domain = localhost\n",
+    CONF_ERROR_INVALID,
     { "[recoil] unsub_domain: must be a fully qualified domain name", NULL } },
-  { "same-domains", "[recoil]\nbounce_domain = b.example.com\nunsub_domain = B.example.com\n", CONF_ERROR_INVALID,
+  { "same-domains",
+    "[recoil]\nbounce_domain = b.example.com\nunsub_domain = B.example.com\n",
+    CONF_ERROR_INVALID,
     { "[recoil] unsub_domain: the same as bounce_domain", NULL } },
-  { "short-secret", "[recoil]\nsecret = hunter2\n", CONF_ERROR_INVALID,
+  { "short-secret",
+    "[recoil]\nsecret = hunter2\n",
+    CONF_ERROR_INVALID,
     { "[recoil] secret: is too short (at least 16 characters)", NULL } },
-  { "previous-without-secret", "[recoil]\nsecret_previous = 0123456789abcdef0123\n", CONF_ERROR_INVALID,
+  { "previous-without-secret",
+    "[recoil]\nsecret_previous = 0123456789abcdef0123\n",
+    CONF_ERROR_INVALID,
     { "[recoil] secret_previous: set without secret", NULL } },
-  { "relative-log", "[recoil]\nlog = recoil.log\n", CONF_ERROR_INVALID,
+  { "relative-log",
+    "[recoil]\nlog = recoil.log\n",
+    CONF_ERROR_INVALID,
     { "[recoil] log: must be stderr, syslog or an absolute file name", NULL } },
-  { "bad-delimiters", "[verp]\ndelimiters = ++\n", CONF_ERROR_INVALID,
+  { "bad-delimiters",
+    "[verp]\ndelimiters = ++\n",
+    CONF_ERROR_INVALID,
     { "[verp] delimiters: needs two different characters", NULL } },
-  { "provider-no-type", "[provider mw]\nurl = https://mw.example.com/api\n", CONF_ERROR_INVALID,
+  { "provider-no-type",
+    "[provider mw]\nurl = https://mw.example.com/api\n",
+    CONF_ERROR_INVALID,
     { "[provider mw] type: missing, and required", NULL } },
-  { "provider-bad-type", "[provider x]\ntype = mailchimp\nurl = https://x.example.com\n", CONF_ERROR_INVALID,
+  { "provider-bad-type",
+    "[provider x]\ntype = mailchimp\nurl = https://x.example.com\n",
+    CONF_ERROR_INVALID,
     { "[provider x] type: \"mailchimp\" is not one of: mailwizz, interspire, listmonk, webhook", NULL } },
-  { "provider-bad-name", "[provider my list]\ntype = webhook\n", CONF_ERROR_INVALID,
+  { "provider-bad-name",
+    "[provider my list]\ntype = webhook\n",
+    CONF_ERROR_INVALID,
     { "[provider my list]: a provider group is [provider NAME]", NULL } },
-  { "provider-bare", "[provider]\ntype = webhook\n", CONF_ERROR_INVALID, { "[provider]: a provider group", NULL } },
-  { "provider-bad-url", "[provider w]\ntype = webhook\nurl = ftp://w.example.com\nsecret = 0123456789abcdef\n",
-    CONF_ERROR_INVALID, { "[provider w] url: must start with https:// or http://", NULL } },
-  { "mailwizz-v1-keys", MW "public_key = abc\n", CONF_ERROR_INVALID,
+  { "provider-bare",
+    "[provider]\ntype = webhook\n",
+    CONF_ERROR_INVALID,
+    { "[provider]: a provider group", NULL } },
+  { "provider-bad-url",
+    "[provider w]\ntype = webhook\nurl = ftp://w.example.com\nsecret = 0123456789abcdef\n",
+    CONF_ERROR_INVALID,
+    { "[provider w] url: must start with https:// or http://", NULL } },
+  { "mailwizz-v1-keys",
+    MW "public_key = abc\n",
+    CONF_ERROR_INVALID,
     { "[provider mw] type mailwizz with api_version 1 needs public_key and private_key", NULL } },
-  { "mailwizz-v2-key", MW "api_version = 2\n", CONF_ERROR_INVALID,
+  { "mailwizz-v2-key",
+    MW "api_version = 2\n",
+    CONF_ERROR_INVALID,
     { "[provider mw] type mailwizz with api_version 2 needs api_key", NULL } },
-  { "provider-bad-action", MW "public_key = a\nprivate_key = b\nactions = unsubscribe, delete\n",
-    CONF_ERROR_INVALID, { "[provider mw] actions: \"delete\" is not one of", NULL } },
-  { "several-problems", "[recoil]\nfoo = 1\n[policy]\nhard_threshold = -1\n", CONF_ERROR_INVALID,
+  { "provider-bad-action",
+    MW "public_key = a\nprivate_key = b\nactions = unsubscribe, delete\n",
+    CONF_ERROR_INVALID,
+    { "[provider mw] actions: \"delete\" is not one of", NULL } },
+  { "several-problems",
+    "[recoil]\nfoo = 1\n[policy]\nhard_threshold = -1\n",
+    CONF_ERROR_INVALID,
     { "[recoil] foo: unknown key", "[policy] hard_threshold: -1 is out of range", NULL } },
   { "not-a-key-file", "this is not ini\n", CONF_ERROR_READ, { "bad-not-a-key-file.conf", NULL } },
   { "key-outside-group", "state_dir = /tmp\n", CONF_ERROR_READ, { "bad-key-outside-group.conf", NULL } },
-  { "invalid-utf8", "[recoil]\nstate_dir = /tmp/\xff\n", CONF_ERROR_INVALID,
+  { "invalid-utf8",
+    "[recoil]\nstate_dir = /tmp/\xff\n",
+    CONF_ERROR_INVALID,
     { "[recoil] state_dir: is not valid UTF-8", NULL } },
 };
 
@@ -153,28 +210,28 @@ test_conf_defaults (void)
 static void
 test_conf_good (void)
 {
-  g_autofree char *path = write_conf ("good.conf",
-                                      "# a comment\n"
-                                      "[recoil]\n"
-                                      "state_dir = /srv/recoil\n"
-                                      "log = stderr\n"
-                                      "log_level = DEBUG\n"
-                                      "bounce_domain = Bounces.Example.com\n"
-                                      "unsub_domain = unsub.example.com\n" SECRET
-                                      "quarantine =\n"
-                                      "max_message_size = 10m\n"
-                                      "[verp]\n"
-                                      "schemes = Postfix,, recoil\n"
-                                      "signature = warn\n"
-                                      "max_age = 2w\n"
-                                      "[policy]\n"
-                                      "soft_threshold = 3\n"
-                                      "soft_window = 720h\n"
-                                      "hard_categories =\n"
-                                      MW "public_key = pub\nprivate_key = priv\nsenders = news@example.com, *@promo.example.com\n"
-                                      "[provider hook]\ntype = Webhook\nurl = http://127.0.0.1:8080/h\n"
-                                      "secret = abcdefghijklmnopqrstuvwxyz\nscope = origin-list\nactions = unsubscribe, record\n",
-                                      0600);
+  g_autofree char *path =
+      write_conf ("good.conf",
+                  "# a comment\n"
+                  "[recoil]\n"
+                  "state_dir = /srv/recoil\n"
+                  "log = stderr\n"
+                  "log_level = DEBUG\n"
+                  "bounce_domain = Bounces.Example.com\n"
+                  "unsub_domain = unsub.example.com\n" SECRET "quarantine =\n"
+                  "max_message_size = 10m\n"
+                  "[verp]\n"
+                  "schemes = Postfix,, recoil\n"
+                  "signature = warn\n"
+                  "max_age = 2w\n"
+                  "[policy]\n"
+                  "soft_threshold = 3\n"
+                  "soft_window = 720h\n"
+                  "hard_categories =\n" MW
+                  "public_key = pub\nprivate_key = priv\nsenders = news@example.com, *@promo.example.com\n"
+                  "[provider hook]\ntype = Webhook\nurl = http://127.0.0.1:8080/h\n"
+                  "secret = abcdefghijklmnopqrstuvwxyz\nscope = origin-list\nactions = unsubscribe, record\n",
+                  0600);
   g_autoptr (GError) error = NULL;
   g_autoptr (conf_t) conf = NULL;
   struct provider_settings *p;
@@ -219,9 +276,9 @@ test_conf_good (void)
 static void
 test_conf_effective (void)
 {
-  g_autofree char *path = write_conf ("effective.conf",
-                                      "[recoil]\nlog = stderr\n" SECRET MW "public_key = pub\nprivate_key = topsecretkey\n",
-                                      0600);
+  g_autofree char *path = write_conf (
+      "effective.conf", "[recoil]\nlog = stderr\n" SECRET MW "public_key = pub\nprivate_key = topsecretkey\n",
+      0600);
   g_autoptr (GError) error = NULL;
   g_autoptr (conf_t) conf = NULL;
   g_autoptr (GString) out = g_string_new (NULL);

@@ -42,9 +42,15 @@ static const struct norm_case norm_cases[] = {
   { "User@Example.COM", "User@example.com" },
   { "  <Joe.User+tag@Rcpt.Example.Test>  ", "Joe.User+tag@rcpt.example.test" },
   { "\"a@b\"@Example.org", "\"a@b\"@example.org" },
-  { "j\xc3\xb6rg@B\xc3\x9c" "CHER.example", "j\xc3\xb6rg@b\xc3\xbc" "cher.example" },
+  { "j\xc3\xb6rg@B\xc3\x9c"
+    "CHER.example",
+    "j\xc3\xb6rg@b\xc3\xbc"
+    "cher.example" },
   /* decomposed u + combining diaeresis composes to the same domain */
-  { "x@bu\xcc\x88" "cher.example", "x@b\xc3\xbc" "cher.example" },
+  { "x@bu\xcc\x88"
+    "cher.example",
+    "x@b\xc3\xbc"
+    "cher.example" },
   { "no-at-sign", NULL },
   { "@example.com", NULL },
   { "user@", NULL },

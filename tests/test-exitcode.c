@@ -11,14 +11,10 @@ struct exit_case {
 };
 
 static const struct exit_case exit_cases[] = {
-  { RECOIL_DONE, 0, 0, "done" },
-  { RECOIL_USAGE, 75, 64, "usage" },
-  { RECOIL_CONFIG, 75, 78, "config" },
-  { RECOIL_TEMPORARY, 75, 75, "tempfail" },
-  { RECOIL_INPUT, 75, 66, "input" },
-  { RECOIL_INVALID, 75, 65, "invalid" },
-  { RECOIL_REJECT, 67, 67, "reject" },
-  { RECOIL_WORK_LEFT, 0, 75, "work-left" },
+  { RECOIL_DONE, 0, 0, "done" },           { RECOIL_USAGE, 75, 64, "usage" },
+  { RECOIL_CONFIG, 75, 78, "config" },     { RECOIL_TEMPORARY, 75, 75, "tempfail" },
+  { RECOIL_INPUT, 75, 66, "input" },       { RECOIL_INVALID, 75, 65, "invalid" },
+  { RECOIL_REJECT, 67, 67, "reject" },     { RECOIL_WORK_LEFT, 0, 75, "work-left" },
   { RECOIL_INTERNAL, 75, 70, "internal" },
 };
 

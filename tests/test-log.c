@@ -19,11 +19,23 @@ static const struct sanitize_case sanitize_cases[] = {
   { "crlf", "a\r\nb", -1, "a??b" },
   { "tab", "a\tb", -1, "a b" },
   { "escape", "\x1b[31mred", -1, "?[31mred" },
-  { "del", "a\x7f" "b", -1, "a?b" },
+  { "del",
+    "a\x7f"
+    "b",
+    -1, "a?b" },
   { "utf8", "caf\xc3\xa9 \xe2\x9c\x93", -1, "caf\xc3\xa9 \xe2\x9c\x93" },
-  { "c1-control", "a\xc2\x85" "b", -1, "a?b" },
-  { "line-separator", "a\xe2\x80\xa8" "b", -1, "a?b" },
-  { "invalid-utf8", "a\xff\xfe" "b", -1, "a??b" },
+  { "c1-control",
+    "a\xc2\x85"
+    "b",
+    -1, "a?b" },
+  { "line-separator",
+    "a\xe2\x80\xa8"
+    "b",
+    -1, "a?b" },
+  { "invalid-utf8",
+    "a\xff\xfe"
+    "b",
+    -1, "a??b" },
   { "truncated-utf8", "a\xc3", -1, "a?" },
   { "embedded-nul", "a\0b", 3, "a?b" },
   { "empty", "", -1, "" },
@@ -45,8 +57,8 @@ test_log_levels (void)
     const char *name;
     log_level level;
   } levels[] = {
-    { "error", LOG_LEVEL_ERROR },   { "warning", LOG_LEVEL_WARNING }, { "notice", LOG_LEVEL_NOTICE },
-    { "info", LOG_LEVEL_INFO },     { "DEBUG", LOG_LEVEL_DEBUG },
+    { "error", LOG_LEVEL_ERROR }, { "warning", LOG_LEVEL_WARNING }, { "notice", LOG_LEVEL_NOTICE },
+    { "info", LOG_LEVEL_INFO },   { "DEBUG", LOG_LEVEL_DEBUG },
   };
   log_level level;
 

@@ -45,12 +45,16 @@ struct vector {
 
 static const struct vector vectors[] = {
   { VERP_KIND_BOUNCE, "user@example.com", NULL, NULL, NULL, "b1at55biqooahc-user=example.com" },
-  { VERP_KIND_BOUNCE, "John.Smith@Example.COM", NULL, NULL, NULL, "b1at55yl53frd6.kr-john.smith=example.com" },
+  { VERP_KIND_BOUNCE, "John.Smith@Example.COM", NULL, NULL, NULL,
+    "b1at55yl53frd6.kr-john.smith=example.com" },
   { VERP_KIND_UNSUB, "user@example.com", "ab12cd34ef567", "cd98xy76zw543", "sb11aa22cc334",
     "u1at55oygx67xa.lab12cd34ef567.ccd98xy76zw543.ssb11aa22cc334-user=example.com" },
-  { VERP_KIND_BOUNCE, "\"john doe\"@example.com", NULL, NULL, NULL, "b1at55gsujwe5e-~22john~20doe~22=example.com" },
-  { VERP_KIND_BOUNCE, "j\xc3\xb6rg@b\xc3\xbc" "cher.example", NULL, NULL, NULL,
-    "b1at5574xxomnm-j~c3~b6rg=xn--bcher-kva.example" },
+  { VERP_KIND_BOUNCE, "\"john doe\"@example.com", NULL, NULL, NULL,
+    "b1at55gsujwe5e-~22john~20doe~22=example.com" },
+  { VERP_KIND_BOUNCE,
+    "j\xc3\xb6rg@b\xc3\xbc"
+    "cher.example",
+    NULL, NULL, NULL, "b1at5574xxomnm-j~c3~b6rg=xn--bcher-kva.example" },
   { VERP_KIND_BOUNCE, "a+b=c@example.org", "12", "345", NULL, "b1at555xwu3khm.l12.c345-a+b=c=example.org" },
   { VERP_KIND_BOUNCE, "x..y@[192.0.2.1]", NULL, NULL, NULL, "b1at55bseadmf5-x.~2ey=~5b192.0.2.1~5d" },
   { VERP_KIND_UNSUB, "Mixed-Case.ID@example.net", "List-A", NULL, NULL,
@@ -89,9 +93,13 @@ test_verp_decoded_address (void)
     const char *in, *out;
   } cases[] = {
     { "John.Smith@Example.COM", "John.Smith@example.com" },
-    { "j\xc3\xb6rg@B\xc3\xbc" "cher.Example", "j\xc3\xb6rg@b\xc3\xbc" "cher.example" },
+    { "j\xc3\xb6rg@B\xc3\xbc"
+      "cher.Example",
+      "j\xc3\xb6rg@b\xc3\xbc"
+      "cher.example" },
     { "\"john doe\"@example.com", "\"john doe\"@example.com" },
-    { "x@xn--bcher-kva.example", "x@b\xc3\xbc" "cher.example" },
+    { "x@xn--bcher-kva.example", "x@b\xc3\xbc"
+                                 "cher.example" },
     { "root@example.com.", "root@example.com" },
     { "op@[IPv6:2001:DB8::1]", "op@[ipv6:2001:db8::1]" },
   };
@@ -124,7 +132,8 @@ random_text (const char *alphabet, int min, int max)
   return g_string_free (s, FALSE);
 }
 
-#define LOCAL_CHARS "a|b|z|A|Q|Z|0|7|9|+|=|.|-|_|~|!|#|$|%|&|'|*|/|?|^|`|{|}|\xc3\xa9|\xc3\xbc|\xe2\x82\xac|\xf0\x9f\x93\xa7"
+#define LOCAL_CHARS                                                                                          \
+  "a|b|z|A|Q|Z|0|7|9|+|=|.|-|_|~|!|#|$|%|&|'|*|/|?|^|`|{|}|\xc3\xa9|\xc3\xbc|\xe2\x82\xac|\xf0\x9f\x93\xa7"
 #define DOMAIN_CHARS "a|b|k|z|0|9|-|\xc3\xbc|\xc3\xa9"
 #define ID_CHARS "a|f|z|0|5|9|A|Z|-|_|.|=|+|~"
 
@@ -261,10 +270,10 @@ test_verp_single_changes (void)
 
 struct stamp_case {
   const char *name;
-  gint64 day;             /* stamp written */
-  const char *sign_with;  /* key used to sign */
-  const char *secret;     /* key configured */
-  const char *previous;   /* previous key configured */
+  gint64 day;            /* stamp written */
+  const char *sign_with; /* key used to sign */
+  const char *secret;    /* key configured */
+  const char *previous;  /* previous key configured */
   verp_kind decode_kind;
   verp_sig expect;
   gboolean previous_key;
@@ -289,7 +298,8 @@ static void
 test_verp_stamp (gconstpointer data)
 {
   const struct stamp_case *c = data;
-  g_autofree char *local = verp_encode (VERP_KIND_BOUNCE, "user@example.com", NULL, c->sign_with, c->day, NULL);
+  g_autofree char *local =
+      verp_encode (VERP_KIND_BOUNCE, "user@example.com", NULL, c->sign_with, c->day, NULL);
   struct verp_params p = params (c->decode_kind);
   struct verp_result r;
 
@@ -320,47 +330,122 @@ struct plain_case {
 };
 
 static const struct plain_case plain_cases[] = {
-  { "postfix", "bounces+alice=example.com", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_POSTFIX, "alice@example.com" },
-  { "postfix-last-equals", "bounces+a=b=c.example", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_POSTFIX,
+  { "postfix",
+    "bounces+alice=example.com",
+    "+=",
+    { VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_POSTFIX,
+    "alice@example.com" },
+  { "postfix-last-equals",
+    "bounces+a=b=c.example",
+    "+=",
+    { VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_POSTFIX,
     "a=b@c.example" },
-  { "postfix-plus-in-user", "list-bounces+Joe.User+tag=rcpt.example.test", "+=", { VERP_SCHEME_POSTFIX },
-    VERP_SCHEME_POSTFIX, "Joe.User+tag@rcpt.example.test" },
-  { "postfix-domain-lowered", "b+Joe=Example.COM", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_POSTFIX,
+  { "postfix-plus-in-user",
+    "list-bounces+Joe.User+tag=rcpt.example.test",
+    "+=",
+    { VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_POSTFIX,
+    "Joe.User+tag@rcpt.example.test" },
+  { "postfix-domain-lowered",
+    "b+Joe=Example.COM",
+    "+=",
+    { VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_POSTFIX,
     "Joe@example.com" },
-  { "qmail-delimiters", "djb-sos-owner-God=heaven.af.mil", "-=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_POSTFIX,
+  { "qmail-delimiters",
+    "djb-sos-owner-God=heaven.af.mil",
+    "-=",
+    { VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_POSTFIX,
     "sos-owner-God@heaven.af.mil" },
   { "postfix-no-prefix", "+alice=example.com", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_NONE, NULL },
   { "postfix-no-user", "bounces+=example.com", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_NONE, NULL },
   { "postfix-no-domain", "bounces+alice=", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_NONE, NULL },
-  { "postfix-dotless-domain", "bounces+alice=localhost", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_NONE, NULL },
+  { "postfix-dotless-domain",
+    "bounces+alice=localhost",
+    "+=",
+    { VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_NONE,
+    NULL },
   { "postfix-no-delimiter", "bounces", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_NONE, NULL },
   { "postfix-bad-domain", "b+a=exa_mple.com", "+=", { VERP_SCHEME_POSTFIX }, VERP_SCHEME_NONE, NULL },
-  { "sentto", "sentto-brian=networkjack.info", "+=", { VERP_SCHEME_SENTTO }, VERP_SCHEME_SENTTO,
+  { "sentto",
+    "sentto-brian=networkjack.info",
+    "+=",
+    { VERP_SCHEME_SENTTO },
+    VERP_SCHEME_SENTTO,
     "brian@networkjack.info" },
-  { "sentto-upper", "SENTTO-Brian=NetworkJack.info", "+=", { VERP_SCHEME_SENTTO }, VERP_SCHEME_SENTTO,
+  { "sentto-upper",
+    "SENTTO-Brian=NetworkJack.info",
+    "+=",
+    { VERP_SCHEME_SENTTO },
+    VERP_SCHEME_SENTTO,
     "Brian@networkjack.info" },
-  { "sentto-md5-form", "sentto-2e64665495eab1fa4c276f73a610e054", "+=", { VERP_SCHEME_SENTTO },
-    VERP_SCHEME_NONE, NULL },
-  { "mailwizz-three", "sb11aa22cc334.ab12cd34ef567.cd98xy76zw543", "+=", { VERP_SCHEME_MAILWIZZ },
-    VERP_SCHEME_MAILWIZZ, NULL, "sb11aa22cc334", "ab12cd34ef567", "cd98xy76zw543" },
-  { "mailwizz-two", "sb11aa22cc334.ab12cd34ef567", "+=", { VERP_SCHEME_MAILWIZZ }, VERP_SCHEME_MAILWIZZ, NULL,
-    "sb11aa22cc334", "ab12cd34ef567", NULL },
-  { "mailwizz-one", "sb11aa22cc334", "+=", { VERP_SCHEME_MAILWIZZ }, VERP_SCHEME_MAILWIZZ, NULL, "sb11aa22cc334",
-    NULL, NULL },
+  { "sentto-md5-form",
+    "sentto-2e64665495eab1fa4c276f73a610e054",
+    "+=",
+    { VERP_SCHEME_SENTTO },
+    VERP_SCHEME_NONE,
+    NULL },
+  { "mailwizz-three",
+    "sb11aa22cc334.ab12cd34ef567.cd98xy76zw543",
+    "+=",
+    { VERP_SCHEME_MAILWIZZ },
+    VERP_SCHEME_MAILWIZZ,
+    NULL,
+    "sb11aa22cc334",
+    "ab12cd34ef567",
+    "cd98xy76zw543" },
+  { "mailwizz-two",
+    "sb11aa22cc334.ab12cd34ef567",
+    "+=",
+    { VERP_SCHEME_MAILWIZZ },
+    VERP_SCHEME_MAILWIZZ,
+    NULL,
+    "sb11aa22cc334",
+    "ab12cd34ef567",
+    NULL },
+  { "mailwizz-one",
+    "sb11aa22cc334",
+    "+=",
+    { VERP_SCHEME_MAILWIZZ },
+    VERP_SCHEME_MAILWIZZ,
+    NULL,
+    "sb11aa22cc334",
+    NULL,
+    NULL },
   { "mailwizz-four", "a.b.c.d", "+=", { VERP_SCHEME_MAILWIZZ }, VERP_SCHEME_NONE, NULL },
   { "mailwizz-empty-id", "a..c", "+=", { VERP_SCHEME_MAILWIZZ }, VERP_SCHEME_NONE, NULL },
   { "mailwizz-bad-char", "a.b+c", "+=", { VERP_SCHEME_MAILWIZZ }, VERP_SCHEME_NONE, NULL },
   /* a scheme that is not accepted is not tried */
-  { "not-accepted", "bounces+alice=example.com", "+=", { VERP_SCHEME_SENTTO, VERP_SCHEME_MAILWIZZ },
-    VERP_SCHEME_NONE, NULL },
+  { "not-accepted",
+    "bounces+alice=example.com",
+    "+=",
+    { VERP_SCHEME_SENTTO, VERP_SCHEME_MAILWIZZ },
+    VERP_SCHEME_NONE,
+    NULL },
   /* order decides between schemes that both match */
-  { "order-sentto-first", "sentto-a+b=example.com", "+=", { VERP_SCHEME_SENTTO, VERP_SCHEME_POSTFIX },
-    VERP_SCHEME_SENTTO, "a+b@example.com" },
-  { "order-postfix-first", "sentto-a+b=example.com", "+=", { VERP_SCHEME_POSTFIX, VERP_SCHEME_SENTTO },
-    VERP_SCHEME_POSTFIX, "b@example.com" },
+  { "order-sentto-first",
+    "sentto-a+b=example.com",
+    "+=",
+    { VERP_SCHEME_SENTTO, VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_SENTTO,
+    "a+b@example.com" },
+  { "order-postfix-first",
+    "sentto-a+b=example.com",
+    "+=",
+    { VERP_SCHEME_POSTFIX, VERP_SCHEME_SENTTO },
+    VERP_SCHEME_POSTFIX,
+    "b@example.com" },
   /* a broken recoil local part stays recoil's: no fall-through */
-  { "recoil-broken-no-fallthrough", "b1at55aaaaaaaa-alice=example.com", "+=",
-    { VERP_SCHEME_RECOIL, VERP_SCHEME_SENTTO, VERP_SCHEME_POSTFIX }, VERP_SCHEME_RECOIL, "alice@example.com" },
+  { "recoil-broken-no-fallthrough",
+    "b1at55aaaaaaaa-alice=example.com",
+    "+=",
+    { VERP_SCHEME_RECOIL, VERP_SCHEME_SENTTO, VERP_SCHEME_POSTFIX },
+    VERP_SCHEME_RECOIL,
+    "alice@example.com" },
 };
 
 static void
@@ -399,16 +484,42 @@ test_verp_hostile (void)
   g_autofree char *longer = g_strnfill (5000, 'a');
   g_autofree char *long_recoil = g_strconcat ("b1at55biqooahc-", longer, "=example.com", NULL);
   const char *const cases[] = {
-    "", "b", "b1", "b1at55", "b1at55biqooahc", "b1at55biqooahc-", "b1at55biqooahc-=", "b1at55biqooahc-user=",
-    "b1at55biqooahc-=example.com", "b1at55biqooahc.-user=example.com", "b1at55biqooahc.x1-user=example.com",
-    "b1at55biqooahc.l-user=example.com", "b1at55biqooahc.ka.ka-user=example.com",
-    "b1at55biqooahc.c1.l2-user=example.com", "b1at55biqooahc-us~er=example.com", "b1at55biqooahc-user~=example.com",
-    "b1at55biqooahc-user~4=example.com", "b1at55biqooahc-user~00=example.com", "b1at55biqooahc-us\ner=example.com",
-    "b1at55biqooahc-user=exam\rple.com", "b1at55biqooahc.k!-user=example.com", "b1at55biqooahc.k99-user=example.com",
-    "b1at55biqooahc-user=~ff~fe.example", "b2at55biqooahc-user=example.com", "b1at5!biqooahc-user=example.com",
+    "",
+    "b",
+    "b1",
+    "b1at55",
+    "b1at55biqooahc",
+    "b1at55biqooahc-",
+    "b1at55biqooahc-=",
+    "b1at55biqooahc-user=",
+    "b1at55biqooahc-=example.com",
+    "b1at55biqooahc.-user=example.com",
+    "b1at55biqooahc.x1-user=example.com",
+    "b1at55biqooahc.l-user=example.com",
+    "b1at55biqooahc.ka.ka-user=example.com",
+    "b1at55biqooahc.c1.l2-user=example.com",
+    "b1at55biqooahc-us~er=example.com",
+    "b1at55biqooahc-user~=example.com",
+    "b1at55biqooahc-user~4=example.com",
+    "b1at55biqooahc-user~00=example.com",
+    "b1at55biqooahc-us\ner=example.com",
+    "b1at55biqooahc-user=exam\rple.com",
+    "b1at55biqooahc.k!-user=example.com",
+    "b1at55biqooahc.k99-user=example.com",
+    "b1at55biqooahc-user=~ff~fe.example",
+    "b2at55biqooahc-user=example.com",
+    "b1at5!biqooahc-user=example.com",
     /* found by fuzzing: a lone '.' at the end was read past */
-    "b1at55biqooahc.", "b1at55biqooahc.l", "b1at55biqooahc.lab.",
-    "\xff\xfe\xfd", "=@=", "++++", "....", "~~~~", longer, long_recoil,
+    "b1at55biqooahc.",
+    "b1at55biqooahc.l",
+    "b1at55biqooahc.lab.",
+    "\xff\xfe\xfd",
+    "=@=",
+    "++++",
+    "....",
+    "~~~~",
+    longer,
+    long_recoil,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -446,8 +557,8 @@ static const struct encode_error_case encode_errors[] = {
   { "control-char", "us\ner@example.com", NULL, SECRET, DAY, VERP_ERROR_ADDRESS },
   { "invalid-utf8", "us\xffr@example.com", NULL, SECRET, DAY, VERP_ERROR_ADDRESS },
   { "negative-day", "user@example.com", NULL, SECRET, -1, VERP_ERROR_ADDRESS },
-  { "long-id", "user@example.com", "0123456789012345678901234567890123456789012345678901234567890123456789", SECRET,
-    DAY, VERP_ERROR_ID },
+  { "long-id", "user@example.com", "0123456789012345678901234567890123456789012345678901234567890123456789",
+    SECRET, DAY, VERP_ERROR_ID },
   { "no-secret", "user@example.com", NULL, NULL, DAY, VERP_ERROR_SECRET },
   { "empty-secret", "user@example.com", NULL, "", DAY, VERP_ERROR_SECRET },
 };

@@ -34,8 +34,8 @@
 struct signature_parts {
   char kind;
   gint64 day;
-  char *local;  /* the subscriber's local part, case as sent */
-  char *domain; /* ASCII: IDNA A-labels in lower case, or [literal] */
+  char *local;                        /* the subscriber's local part, case as sent */
+  char *domain;                       /* ASCII: IDNA A-labels in lower case, or [literal] */
   char *list, *campaign, *subscriber; /* NULL when absent */
 };
 
@@ -174,8 +174,13 @@ signature_tag (const struct signature_parts *parts, const char *secret, char tag
 {
   g_autoptr (GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret, strlen (secret));
   g_autofree char *day = g_strdup_printf ("%" G_GINT64_FORMAT, parts->day);
-  const char *values[] = { "recoil1", NULL, day, parts->local, parts->domain,
-                           parts->list ? parts->list : "", parts->campaign ? parts->campaign : "",
+  const char *values[] = { "recoil1",
+                           NULL,
+                           day,
+                           parts->local,
+                           parts->domain,
+                           parts->list ? parts->list : "",
+                           parts->campaign ? parts->campaign : "",
                            parts->subscriber ? parts->subscriber : "" };
   char kind[2] = { parts->kind, '\0' };
   guint8 digest[32];
@@ -277,8 +282,8 @@ signature_encode (verp_kind kind, const char *address, const struct verp_ids *id
   if (address == NULL || strlen (address) > VERP_MAX_ADDRESS || !signature_text_ok (address)
       || (at = strrchr (address, '@')) == NULL || at == address || at[1] == '\0') {
     g_set_error (error, VERP_ERROR, VERP_ERROR_ADDRESS,
-                 "\"%s\" is not an address (local@domain, at most %d characters)",
-                 address ? address : "", VERP_MAX_ADDRESS);
+                 "\"%s\" is not an address (local@domain, at most %d characters)", address ? address : "",
+                 VERP_MAX_ADDRESS);
     return NULL;
   }
   if (day < 0 || day > SIGNATURE_MAX_DAY) {
@@ -293,9 +298,10 @@ signature_encode (verp_kind kind, const char *address, const struct verp_ids *id
     g_set_error (error, VERP_ERROR, VERP_ERROR_ADDRESS, "\"%s\" is not a domain name", at + 1);
     goto out;
   }
-  if (ids != NULL && (!signature_set_id (&parts.list, ids->list, "list", error)
-                      || !signature_set_id (&parts.campaign, ids->campaign, "campaign", error)
-                      || !signature_set_id (&parts.subscriber, ids->subscriber, "subscriber", error)))
+  if (ids != NULL
+      && (!signature_set_id (&parts.list, ids->list, "list", error)
+          || !signature_set_id (&parts.campaign, ids->campaign, "campaign", error)
+          || !signature_set_id (&parts.subscriber, ids->subscriber, "subscriber", error)))
     goto out;
   signature_tag (&parts, secret, tag);
   result = signature_build (&parts, tag);
@@ -321,7 +327,8 @@ signature_unescape (const char *text, gsize len)
       g_string_free (out, TRUE);
       return NULL;
     }
-    g_string_append_c (out, (char) (g_ascii_xdigit_value (text[i + 1]) * 16 + g_ascii_xdigit_value (text[i + 2])));
+    g_string_append_c (out,
+                       (char) (g_ascii_xdigit_value (text[i + 1]) * 16 + g_ascii_xdigit_value (text[i + 2])));
     i += 2;
   }
   return g_string_free (out, FALSE);
@@ -370,8 +377,12 @@ signature_parse (const char *s, struct signature_parts *parts)
       return "unknown or repeated field";
     end = p + 2 + strcspn (p + 2, ".-");
     next = (int) (key - order) + 1;
-    dst = *key == 'l' ? &parts->list : *key == 'c' ? &parts->campaign : *key == 's' ? &parts->subscriber : &mask;
-    *dst = *key == 'k' ? g_strndup (p + 2, (gsize) (end - p - 2)) : signature_unescape (p + 2, (gsize) (end - p - 2));
+    dst = *key == 'l'   ? &parts->list
+          : *key == 'c' ? &parts->campaign
+          : *key == 's' ? &parts->subscriber
+                        : &mask;
+    *dst = *key == 'k' ? g_strndup (p + 2, (gsize) (end - p - 2))
+                       : signature_unescape (p + 2, (gsize) (end - p - 2));
     if (*dst == NULL || **dst == '\0')
       return "empty or badly escaped field";
     p = end;

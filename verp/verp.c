@@ -11,17 +11,17 @@
 #include "signature.h"
 #include "verp.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (recoil-verp-error-quark, verp_error)
+/* clang-format on */
 
-static const char *const verp_scheme_names[VERP_SCHEME_COUNT] = {
-  "none", "recoil", "postfix", "sentto", "mailwizz"
-};
+static const char *const verp_scheme_names[VERP_SCHEME_COUNT] = { "none", "recoil", "postfix", "sentto",
+                                                                  "mailwizz" };
 
 typedef gboolean (*verp_decoder) (const char *, const struct verp_params *, struct verp_result *);
 
-static const verp_decoder verp_decoders[VERP_SCHEME_COUNT] = {
-  NULL, signature_decode, plain_decode_postfix, plain_decode_sentto, plain_decode_mailwizz
-};
+static const verp_decoder verp_decoders[VERP_SCHEME_COUNT] = { NULL, signature_decode, plain_decode_postfix,
+                                                               plain_decode_sentto, plain_decode_mailwizz };
 
 const char *
 verp_scheme_name (verp_scheme scheme)
@@ -117,14 +117,16 @@ verp_unwrap_once (const char *local, const char *domain)
     if (eq != NULL && verp_unwrap_token (tag, (gsize) (eq - tag)) && eq[2] != '\0')
       return g_strdup_printf ("%s@%s", eq + 2, domain);
   }
-  if (g_ascii_strncasecmp (local, "SRS0", 4) == 0 && (local[4] == '=' || local[4] == '+' || local[4] == '-')) {
+  if (g_ascii_strncasecmp (local, "SRS0", 4) == 0
+      && (local[4] == '=' || local[4] == '+' || local[4] == '-')) {
     /* SRS0=HASH=TT=origdomain=local */
     g_auto (GStrv) f = g_strsplit (local + 5, "=", 4);
 
     if (g_strv_length (f) == 4 && *f[2] != '\0' && *f[3] != '\0' && strchr (f[2], '.') != NULL)
       return g_strdup_printf ("%s@%s", f[3], f[2]);
   }
-  if (g_ascii_strncasecmp (local, "SRS1", 4) == 0 && (local[4] == '=' || local[4] == '+' || local[4] == '-')) {
+  if (g_ascii_strncasecmp (local, "SRS1", 4) == 0
+      && (local[4] == '=' || local[4] == '+' || local[4] == '-')) {
     /* SRS1=HASH=forwarder==HASH=TT=origdomain=local */
     const char *inner = strstr (local, "==");
 

@@ -68,14 +68,14 @@ struct verp_ids {
 
 /* What decoding needs to know. */
 struct verp_params {
-  verp_kind kind;            /* the domain the address was sent to */
+  verp_kind kind;             /* the domain the address was sent to */
   const verp_scheme *schemes; /* accepted schemes, in the order tried */
   gsize n_schemes;
-  char delimiters[2];         /* postfix scheme, e.g. '+', '=' */
-  const char *secret;         /* current key; NULL: recoil scheme invalid */
+  char delimiters[2];          /* postfix scheme, e.g. '+', '=' */
+  const char *secret;          /* current key; NULL: recoil scheme invalid */
   const char *secret_previous; /* accepted during a rotation; may be NULL */
-  gint64 now;                 /* unix seconds */
-  gint64 max_age;             /* oldest stamp accepted, seconds */
+  gint64 now;                  /* unix seconds */
+  gint64 max_age;              /* oldest stamp accepted, seconds */
 };
 
 /* The result of verp_decode.  Strings are owned; clear with
