@@ -5,6 +5,7 @@ src_librecoil_a_SOURCES = \
 	src/cli.c src/cli.h \
 	src/clock.c src/clock.h \
 	src/conf.c src/conf.h \
+	src/eventjson.c src/eventjson.h \
 	src/exitcode.c src/exitcode.h \
 	src/log.c src/log.h \
 	src/ourdomain.c src/ourdomain.h
@@ -17,5 +18,6 @@ src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_SOURCES = \
 	src/main.c \
 	src/cmd-config.c src/cmd-config.h \
+	src/cmd-parse.c src/cmd-parse.h \
 	src/cmd-verp.c src/cmd-verp.h
 src_recoil_LDADD = $(RECOIL_CORE)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cmd-config.h"
+#include "cmd-parse.h"
 #include "cmd-verp.h"
 #include "exitcode.h"
 #include "log.h"
@@ -24,6 +25,7 @@ static recoil_outcome main_help (struct cli *cli, int argc, char **argv);
 
 static const struct command main_commands[] = {
   { "config", "check the configuration file, or print the sample", EXITCODE_ADMIN, cmd_config_run },
+  { "parse", "read returned mail and print what it says, as JSON lines", EXITCODE_ADMIN, cmd_parse_run },
   { "verp", "make or read signed return paths and unsubscribe addresses", EXITCODE_ADMIN, cmd_verp_run },
   { "help", "show the options of a command", EXITCODE_ADMIN, main_help },
 };

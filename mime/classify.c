@@ -1,0 +1,477 @@
+/* classify - reason, category, class and status from a report's words.
+ *
+ * Three tables, consulted in order:
+ *   1. phrases: lower-case patterns over the diagnostic text, in priority
+ *      order; '*' in a pattern means "and later on".
+ *   2. status: enhanced status codes (exact, then class.subject) to reasons.
+ *   3. fallbacks by reply code and temporariness.
+ * A new MTA's wording is a row in the first table, not a new code path.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "classify.h"
+
+struct fact *
+fact_new (void)
+{
+  return g_new0 (struct fact, 1);
+}
+
+void
+fact_free (struct fact *fact)
+{
+  if (fact == NULL)
+    return;
+  g_free (fact->recipient);
+  g_free (fact->action);
+  g_free (fact->status);
+  g_free (fact->diagnostic);
+  g_free (fact->remote_mta);
+  g_free (fact);
+}
+
+/* Phrases, strongest first.  Each row: reason, then patterns. */
+struct classify_phrase {
+  const char *reason;
+  const char *const *patterns;
+};
+
+#define P(...) (const char *const[]){ __VA_ARGS__, NULL }
+
+static const struct classify_phrase classify_phrases[] = {
+  { "mailererror", P ("command output:", "command died with status", "mail for * loops back to myself",
+                      "procmail:", "x-unix; ", "local delivery failed", "pipe to |", "exit status",
+                      "unknown mailer error", "mailer error", "command failed") },
+  { "mailboxfull", P ("mailbox full", "mailbox is full", "mailbox is over quota", "over quota", "quota exceeded",
+                      "exceeded storage", "exceeds the storage", "user is over", "mailbox size limit", "mail quota",
+                      "disk quota", "too much mail", "mailbox would exceed", "full mailbox", "account is full",
+                      "mailfolder is full", "mail box full", "insufficient storage for", "exceeded his/her quota",
+                      "exceeded quota", "quota full", "recipient's mailbox is full", "box is full", "is over its quota",
+                      "overquota", "over the quota", "mailbox exceeds", "has exceeded the max", "storage limit",
+                      "maildir over quota", "mailbox has exceeded", "exceeds allowed size", "not enough storage",
+                      "out of storage") },
+  { "mesgtoobig", P ("message too big", "message too large", "message is too large", "message size exceeds",
+                     "exceeds size limit", "size exceeds", "message exceeds", "too big for", "message length exceeds",
+                     "exceeded maximum message size", "maximum message size", "mail size limit", "message too long") },
+  { "exceedlimit", P ("message header size", "too many recipients", "exceeds the maximum number") },
+  { "hasmoved", P ("has moved", "address has changed", "no longer at this address", "moved to") },
+  { "norelaying", P ("relay access denied", "relaying denied", "relay denied", "not permitted to relay",
+                     "relay not permitted", "relaying not permitted", "unable to relay", "relaying not allowed",
+                     "we do not relay", "not allowed to relay", "relaying mail to", "cannot relay", "no relaying",
+                     "relay prohibited", "not a gateway", "relay not allowed", "is not a permitted relay") },
+  { "authfailure", P ("spf check", "spf fail", "spf validation", "sender policy framework", "dkim", "dmarc",
+                      "5.7.26", "5.7.509", "sender authentication", "domain authentication", "spf record",
+                      "authentication failed * sender", "unauthenticated email", "is not authorized to send",
+                      "not designated as permitted sender", "spf=fail", "spf) ") },
+  { "requireptr", P ("reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse-dns",
+                     "cannot find your hostname", "cannot resolve your address", "hostname does not resolve",
+                     "has no ptr", "no reverse", "dns ptr", "client host * has no", "reverse mapping",
+                     "5.7.25", "ip name lookup failed", "does not resolve to", "cannot find your reverse",
+                     "unresolvable", "reverse address") },
+  { "suspend", P ("account disabled", "account has been disabled", "account is disabled", "mailbox disabled",
+                  "mailbox is disabled", "mailbox has been disabled", "account suspended", "account is suspended",
+                  "account has been suspended", "mailbox is inactive", "inactive account", "account inactive",
+                  "account is inactive", "account expired", "mailbox unavailable: account", "user suspended",
+                  "is not active", "temporarily disabled", "mailbox is frozen", "mailbox has been suspended",
+                  "has been frozen", "account is not active", "recipient suspended", "suspended",
+                  "this account has been", "mailbox is currently unavailable", "user account is unavailable") },
+  { "userunknown", P ("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
+                      "no such account", "no such person", "no such local user", "user not found",
+                      "user does not exist", "user doesn't exist", "mailbox not found", "mailbox does not exist",
+                      "mailbox doesn't exist", "mailbox unknown", "unknown mailbox", "recipient not found",
+                      "recipient unknown", "unknown recipient", "invalid recipient", "invalid mailbox",
+                      "not a valid mailbox", "account does not exist", "address does not exist",
+                      "unknown local part", "unrouteable address", "bad recipient", "unknown address",
+                      "address unknown", "recipient address rejected: user", "recipient does not exist",
+                      "not our customer", "this user doesn't have", "doesn't have a", "no mailbox here",
+                      "email account that you tried to reach does not exist", "is not a valid recipient",
+                      "undeliverable address", "does not exist", "recipient rejected", "address rejected",
+                      "invalid address", "no mailbox", "not listed in", "unknown or illegal alias",
+                      "user not exist", "mailbox unavailable", "no such address", "unknown email address",
+                      "recipient is not", "is unknown", "not known", "bad address", "addressee unknown",
+                      "user invalid", "invalid user", "no valid recipients", "user unknown in", "said: 550 5.1.1",
+                      "i'm not going to try again", "cannot be delivered to this user", "not found",
+                      "no longer valid", "no user", "account is unavailable", "does not have an account") },
+  { "hostunknown", P ("host unknown", "unknown host", "host not found", "domain not found", "no such domain",
+                      "name service error", "domain does not exist", "unrouteable mail domain",
+                      "host or domain name not found", "domain name not found", "unknown domain",
+                      "illegal host/domain", "hostname not found", "domain is not found", "no mx record",
+                      "domain doesn't exist", "nxdomain", "mail domain", "could not be resolved",
+                      "unresolvable domain", "dns lookup failed", "no such host") },
+  { "notaccept", P ("does not accept mail", "null mx", "not accepting mail", "domain does not accept",
+                    "accepts no mail", "does not receive mail") },
+  { "virusdetected", P ("virus", "infected", "malware", "malicious") },
+  { "spamdetected", P ("spam", "junk mail", "unsolicited", "bulk mail", "message content rejected",
+                       "content filter", "message filtered", "rejected as bulk") },
+  { "badreputation", P ("reputation", "sender score") },
+  { "policyviolation", P ("policy violation", "violates", "violation of", "policy reasons", "prohibited",
+                          "not allowed by policy", "rejected for policy", "message not allowed") },
+  { "securityerror", P ("starttls", "tls required", "must issue a", "encryption required", "certificate",
+                        "authentication required", "security policy") },
+  { "toomanyconn", P ("too many connections", "too many concurrent", "connection limit", "connection rate",
+                      "too many simultaneous", "too many sessions") },
+  { "blocked", P ("blocked", "blacklist", "blocklist", "black list", "block list", "listed in", "rbl",
+                  "spamhaus", "dnsbl", "client host rejected", "please use the smtp server of your isp",
+                  "dynamic ip", "dynamic address", "residential", "your ip", "ip address", "access denied",
+                  "not allowed to send from", "rejected because", "ip rejected", "poor", "barracudacentral",
+                  "sorbs", "spamcop", "dialup", "dial-up") },
+  { "rejected", P ("sender rejected", "sender address rejected", "domain of sender address",
+                   "sender verify failed", "sender is not allowed", "address verification failed",
+                   "invalid sender", "bad sender", "sender domain", "senders address rejected", "from address",
+                   "sender address", "mail from", "envelope sender", "refused", "rejected", "denied",
+                   "not allowed") },
+  { "contenterror", P ("improper use of 8-bit", "invalid header", "message content", "header", "mime") },
+  { "notcompliantrfc", P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant") },
+  { "syntaxerror", P ("syntax error", "command unrecognized", "bad sequence", "unrecognized command",
+                      "unknown command") },
+  { "systemfull", P ("insufficient system storage", "disk full", "out of disk", "system storage") },
+  { "networkerror", P ("connection refused", "connection timed out", "timed out", "timeout", "connection reset",
+                       "no route to host", "network is unreachable", "lost connection", "host unreachable",
+                       "network error", "connection closed", "could not connect", "unable to connect",
+                       "dns error", "loop", "too many hops") },
+  { "expired", P ("delivery time expired", "message expired", "retry timeout exceeded", "retry time not reached",
+                  "could not be delivered for", "has not been delivered", "been delayed", "delayed for",
+                  "giving up", "gave up", "queue too long", "too long in queue", "expired") },
+  { "systemerror", P ("system error", "internal error", "server error", "local error", "i/o error",
+                      "temporary failure", "resources", "configuration error", "misconfigured", "unavailable",
+                      "try again later", "service not available") },
+};
+
+/* Status codes to reasons: exact codes first, then "class.subject". */
+struct classify_code {
+  const char *code;
+  const char *reason;
+};
+
+static const struct classify_code classify_codes[] = {
+  { "5.1.0", "userunknown" },   { "5.1.1", "userunknown" },     { "5.1.2", "hostunknown" },
+  { "5.1.3", "userunknown" },   { "5.1.4", "userunknown" },     { "5.1.5", "userunknown" },
+  { "5.1.6", "hasmoved" },      { "5.1.7", "rejected" },        { "5.1.8", "rejected" },
+  { "5.1.9", "rejected" },      { "5.1.10", "notaccept" },      { "5.2.0", "filtered" },
+  { "5.2.1", "filtered" },      { "5.2.2", "mailboxfull" },     { "5.2.3", "exceedlimit" },
+  { "5.2.4", "systemerror" },   { "5.3.0", "systemerror" },     { "5.3.1", "systemfull" },
+  { "5.3.2", "notaccept" },     { "5.3.3", "systemerror" },     { "5.3.4", "mesgtoobig" },
+  { "5.3.5", "systemerror" },   { "5.4.0", "networkerror" },    { "5.4.1", "userunknown" },
+  { "5.4.2", "networkerror" },  { "5.4.3", "systemerror" },     { "5.4.4", "hostunknown" },
+  { "5.4.5", "networkerror" },  { "5.4.6", "networkerror" },    { "5.4.7", "expired" },
+  { "5.5.0", "syntaxerror" },   { "5.5.1", "syntaxerror" },     { "5.5.2", "syntaxerror" },
+  { "5.5.3", "exceedlimit" },   { "5.5.4", "syntaxerror" },     { "5.6.0", "contenterror" },
+  { "5.6.1", "contenterror" },  { "5.7.0", "securityerror" },   { "5.7.1", "blocked" },
+  { "5.7.2", "rejected" },      { "5.7.4", "securityerror" },   { "5.7.5", "securityerror" },
+  { "5.7.6", "securityerror" }, { "5.7.7", "securityerror" },   { "5.7.8", "securityerror" },
+  { "5.7.9", "policyviolation" }, { "5.7.13", "suspend" },      { "5.7.23", "authfailure" },
+  { "5.7.25", "requireptr" },   { "5.7.26", "authfailure" },    { "5.7.27", "notaccept" },
+  { "5.7.509", "authfailure" }, { "4.2.2", "mailboxfull" },     { "4.4.7", "expired" },
+  { "4.4.1", "expired" },       { "4.4.2", "expired" },         { "4.3.2", "toomanyconn" },
+  { "4.4.5", "systemfull" },    { "4.7.0", "blocked" },         { "4.7.1", "blocked" },
+  { "4.4.6", "networkerror" },  { "4.4.3", "systemerror" },     { "4.2.0", "systemerror" },
+  { "4.3.0", "systemerror" },
+};
+
+/* Sisimai-style pseudo status codes, used when a report gives none. */
+static const struct classify_code classify_pseudo[] = {
+  { "undefined", "900" },     { "onhold", "901" },       { "syntaxerror", "902" },  { "filtered", "910" },
+  { "userunknown", "911" },   { "hostunknown", "912" },  { "hasmoved", "916" },     { "rejected", "918" },
+  { "norelaying", "909" },    { "suspend", "921" },      { "mailboxfull", "922" },  { "exceedlimit", "923" },
+  { "systemerror", "930" },   { "systemfull", "931" },   { "notaccept", "932" },    { "mesgtoobig", "934" },
+  { "mailererror", "939" },   { "networkerror", "944" }, { "toomanyconn", "945" },  { "expired", "947" },
+  { "contenterror", "960" },  { "securityerror", "970" }, { "blocked", "971" },     { "policyviolation", "972" },
+  { "requireptr", "973" },    { "authfailure", "974" },  { "notcompliantrfc", "975" }, { "badreputation", "976" },
+  { "spamdetected", "980" },  { "virusdetected", "981" }, { "speeding", "946" },
+};
+
+/* Reason to PowerMTA bounceCat and whether it can be hard. */
+struct classify_kind {
+  const char *reason;
+  const char *category;
+  gboolean hard;   /* a permanent failure of this reason is the address's fault */
+  gboolean sender; /* sender-side trouble: class ignore */
+};
+
+static const struct classify_kind classify_kinds[] = {
+  { "userunknown", "bad-mailbox", TRUE, FALSE },      { "hostunknown", "bad-domain", TRUE, FALSE },
+  { "hasmoved", "bad-mailbox", TRUE, FALSE },         { "notaccept", "bad-domain", TRUE, FALSE },
+  { "suspend", "inactive-mailbox", FALSE, FALSE },    { "mailboxfull", "quota-issues", FALSE, FALSE },
+  { "exceedlimit", "quota-issues", FALSE, FALSE },    { "mesgtoobig", "content-related", FALSE, TRUE },
+  { "expired", "message-expired", FALSE, FALSE },     { "networkerror", "no-answer-from-host", FALSE, FALSE },
+  { "systemerror", "bad-configuration", FALSE, FALSE }, { "systemfull", "bad-configuration", FALSE, FALSE },
+  { "mailererror", "bad-configuration", FALSE, FALSE }, { "toomanyconn", "bad-connection", FALSE, TRUE },
+  { "norelaying", "relaying-issues", FALSE, TRUE },   { "blocked", "policy-related", FALSE, TRUE },
+  { "rejected", "invalid-sender", FALSE, TRUE },      { "filtered", "policy-related", FALSE, FALSE },
+  { "spamdetected", "spam-related", FALSE, TRUE },    { "virusdetected", "virus-related", FALSE, TRUE },
+  { "contenterror", "content-related", FALSE, TRUE }, { "policyviolation", "policy-related", FALSE, TRUE },
+  { "securityerror", "policy-related", FALSE, TRUE }, { "authfailure", "policy-related", FALSE, TRUE },
+  { "requireptr", "policy-related", FALSE, TRUE },    { "badreputation", "spam-related", FALSE, TRUE },
+  { "notcompliantrfc", "content-related", FALSE, TRUE }, { "syntaxerror", "protocol-errors", FALSE, TRUE },
+  { "speeding", "policy-related", FALSE, TRUE },      { "onhold", "other", FALSE, FALSE },
+  { "undefined", "other", FALSE, FALSE },             { "delivered", "other", FALSE, FALSE },
+  { "feedback", "other", FALSE, FALSE },              { "vacation", "other", FALSE, FALSE },
+};
+
+/* classify_kind_of - the row for REASON, or NULL. */
+static const struct classify_kind *
+classify_kind_of (const char *reason)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_kinds); i++)
+    if (strcmp (classify_kinds[i].reason, reason) == 0)
+      return &classify_kinds[i];
+  return NULL;
+}
+
+const char *
+classify_category (const char *reason)
+{
+  const struct classify_kind *k = reason != NULL ? classify_kind_of (reason) : NULL;
+
+  return k != NULL ? k->category : "other";
+}
+
+gboolean
+classify_is_hard (const char *reason)
+{
+  const struct classify_kind *k = reason != NULL ? classify_kind_of (reason) : NULL;
+
+  return k != NULL && k->hard;
+}
+
+/* classify_match - whether PATTERN ('*'-separated pieces, in order) occurs
+ * in the lower-case TEXT. */
+static gboolean
+classify_match (const char *text, const char *pattern)
+{
+  const char *star = strchr (pattern, '*');
+  const char *at;
+
+  if (star == NULL)
+    return strstr (text, pattern) != NULL;
+  {
+    gsize n = (gsize) (star - pattern);
+    g_autofree char *piece = g_strndup (pattern, n);
+
+    while (n > 0 && piece[n - 1] == ' ')
+      piece[--n] = '\0';
+    at = strstr (text, piece);
+    if (at == NULL)
+      return FALSE;
+    star++;
+    while (*star == ' ')
+      star++;
+    return classify_match (at + n, star);
+  }
+}
+
+/* classify_by_phrase - the first reason whose phrase occurs in LOWER. */
+static const char *
+classify_by_phrase (const char *lower)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_phrases); i++)
+    for (const char *const *p = classify_phrases[i].patterns; *p != NULL; p++)
+      if (classify_match (lower, *p))
+        return classify_phrases[i].reason;
+  return NULL;
+}
+
+/* classify_by_code - the reason of STATUS from the code table, or NULL. */
+static const char *
+classify_by_code (const char *status)
+{
+  if (status == NULL)
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_codes); i++)
+    if (strcmp (classify_codes[i].code, status) == 0)
+      return classify_codes[i].reason;
+  return NULL;
+}
+
+/* classify_status_valid - D.S.D with class 2, 4 or 5 (RFC 3463 2). */
+static gboolean
+classify_status_valid (const char *s, gsize *len)
+{
+  const char *p = s;
+  int digits;
+
+  if (*p != '2' && *p != '4' && *p != '5')
+    return FALSE;
+  p++;
+  if (*p++ != '.')
+    return FALSE;
+  for (digits = 0; g_ascii_isdigit (*p) && digits < 3; digits++)
+    p++;
+  if (digits == 0 || *p++ != '.')
+    return FALSE;
+  for (digits = 0; g_ascii_isdigit (*p) && digits < 3; digits++)
+    p++;
+  if (digits == 0 || g_ascii_isdigit (*p))
+    return FALSE;
+  *len = (gsize) (p - s);
+  return TRUE;
+}
+
+char *
+classify_status_in_text (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  for (const char *p = text; *p; p++) {
+    gsize len;
+
+    if ((p == text || !(g_ascii_isdigit (p[-1]) || p[-1] == '.')) && classify_status_valid (p, &len)
+        && !(p[len] == '.' && g_ascii_isdigit (p[len + 1])))
+      return g_strndup (p, len);
+  }
+  return NULL;
+}
+
+int
+classify_reply_in_text (const char *text)
+{
+  if (text == NULL)
+    return 0;
+  for (const char *p = text; p[0] && p[1] && p[2]; p++)
+    if ((p[0] == '2' || p[0] == '4' || p[0] == '5') && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2])
+        && (p == text || !(g_ascii_isalnum (p[-1]) || p[-1] == '.' || p[-1] == '-' || p[-1] == ':'))
+        && (p[3] == ' ' || p[3] == '-' || p[3] == '\0' || p[3] == '\n'))
+      return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+  return 0;
+}
+
+const char *
+classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary)
+{
+  g_autofree char *lower = diagnostic != NULL ? g_utf8_strdown (diagnostic, -1) : NULL;
+  const char *reason = NULL;
+
+  if (status != NULL && status[0] == '2')
+    return "delivered";
+  /* a specific status code other than the catch-alls decides first */
+  if (status != NULL && !g_str_has_suffix (status, ".0.0") && strcmp (status, "5.7.1") != 0
+      && strcmp (status, "5.7.0") != 0 && strcmp (status, "4.7.1") != 0 && strcmp (status, "4.7.0") != 0
+      && strcmp (status, "5.1.1") != 0 && strcmp (status, "5.2.1") != 0 && strcmp (status, "5.2.0") != 0
+      && strcmp (status, "5.5.0") != 0 && strcmp (status, "5.3.0") != 0 && strcmp (status, "5.1.0") != 0
+      && strcmp (status, "4.4.7") != 0 && strcmp (status, "4.4.1") != 0)
+    reason = classify_by_code (status);
+  if (reason == NULL && lower != NULL)
+    reason = classify_by_phrase (lower);
+  if (reason == NULL)
+    reason = classify_by_code (status);
+  if (reason == NULL && temporary)
+    reason = "expired";
+  if (reason == NULL && reply_code == 421)
+    reason = "toomanyconn";
+  if (reason == NULL && (reply_code == 550 || reply_code == 551 || reply_code == 553))
+    reason = "userunknown";
+  if (reason == NULL && reply_code == 552)
+    reason = "mailboxfull";
+  if (reason == NULL && reply_code == 554)
+    reason = "rejected";
+  if (reason == NULL)
+    reason = (lower != NULL && *lower != '\0') ? "onhold" : "undefined";
+  return reason;
+}
+
+/* classify_pseudo_status - "5.0.9xx" (or "4.0.9xx") for REASON. */
+static char *
+classify_pseudo_status (const char *reason, gboolean temporary)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_pseudo); i++)
+    if (strcmp (classify_pseudo[i].code, reason) == 0)
+      return g_strdup_printf ("%c.0.%s", temporary ? '4' : '5', classify_pseudo[i].reason);
+  return g_strdup_printf ("%c.0.900", temporary ? '4' : '5');
+}
+
+/* classify_clean_address - the address part of a DSN address field value:
+ * "rfc822; <a@b>" gives "a@b". */
+static char *
+classify_clean_address (const char *value)
+{
+  g_autofree char *copy = NULL;
+  const char *semi;
+  char *s, *lt, *gt;
+
+  if (value == NULL)
+    return NULL;
+  semi = strchr (value, ';');
+  copy = g_strdup (semi != NULL && strchr (value, '@') > semi ? semi + 1 : value);
+  s = g_strstrip (copy);
+  if ((lt = strchr (s, '<')) != NULL && (gt = strchr (lt, '>')) != NULL && strchr (lt, '@') < gt) {
+    *gt = '\0';
+    s = lt + 1;
+  }
+  while (*s == '"' || *s == '\'' || *s == '(')
+    s++;
+  {
+    gsize n = strlen (s);
+
+    while (n > 0 && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == '.' || s[n - 1] == ')' || s[n - 1] == ','
+                     || s[n - 1] == ':'))
+      s[--n] = '\0';
+  }
+  return event_normalize_address (s);
+}
+
+struct event *
+classify_fact (const struct fact *fact, const char *source)
+{
+  struct event *e = event_new ();
+  g_autofree char *status = NULL;
+  gboolean temporary = fact->temporary;
+  const char *reason;
+  gboolean delivered = FALSE;
+
+  if (fact->action != NULL
+      && (g_ascii_strncasecmp (fact->action, "delivered", 9) == 0
+          || g_ascii_strncasecmp (fact->action, "relayed", 7) == 0
+          || g_ascii_strncasecmp (fact->action, "expanded", 8) == 0))
+    delivered = TRUE;
+  if (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0)
+    temporary = TRUE;
+  status = g_strdup (fact->status);
+  if (status == NULL && fact->diagnostic != NULL)
+    status = classify_status_in_text (fact->diagnostic);
+  if (status != NULL && status[0] == '4')
+    temporary = TRUE;
+  if (status != NULL && status[0] == '2')
+    delivered = TRUE;
+  e->reply_code = fact->reply_code != 0 ? fact->reply_code : classify_reply_in_text (fact->diagnostic);
+  if (status == NULL && e->reply_code >= 400 && e->reply_code < 500)
+    temporary = TRUE;
+
+  e->address = classify_clean_address (fact->recipient);
+  e->diagnostic = g_strdup (fact->diagnostic);
+  e->remote_mta = g_strdup (fact->remote_mta);
+  e->source = g_strdup (source);
+  if (delivered) {
+    e->kind = EVENT_KIND_DELIVERED;
+    e->klass = EVENT_CLASS_NONE;
+    e->reason = g_strdup ("delivered");
+    e->category = g_strdup ("other");
+    e->status = status != NULL ? g_steal_pointer (&status) : g_strdup ("2.0.0");
+    return e;
+  }
+  reason = classify_reason (fact->diagnostic, status, e->reply_code, temporary);
+  e->kind = EVENT_KIND_BOUNCE;
+  e->reason = g_strdup (reason);
+  e->category = g_strdup (classify_category (reason));
+  if (status == NULL || g_str_has_suffix (status, ".0.0")) {
+    gboolean temp = status != NULL ? status[0] == '4' : temporary;
+
+    if (status == NULL || strcmp (reason, "onhold") != 0) {
+      g_free (status);
+      status = classify_pseudo_status (reason, temp);
+    }
+  }
+  e->status = g_steal_pointer (&status);
+  {
+    const struct classify_kind *k = classify_kind_of (reason);
+
+    if (k != NULL && k->sender)
+      e->klass = EVENT_CLASS_IGNORE;
+    else if (e->status[0] == '5' && k != NULL && k->hard)
+      e->klass = EVENT_CLASS_HARD;
+    else
+      e->klass = EVENT_CLASS_SOFT;
+  }
+  return e;
+}

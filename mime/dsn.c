@@ -1,0 +1,89 @@
+/* dsn - delivery-status field groups to facts.
+ *
+ * STANDARDS: RFC 3464 2.2 (per-message fields: Reporting-MTA, ...) and 2.3
+ * (per-recipient fields: Final-Recipient, Original-Recipient, Action,
+ * Status, Remote-MTA, Diagnostic-Code); RFC 6533 3 (UTF-8 addresses,
+ * utf-8 address type); RFC 3463 (status codes).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "anomaly.h"
+#include "classify.h"
+#include "dsn.h"
+#include "fields.h"
+
+/* dsn_value - the part of a typed field after "type;", trimmed. */
+static char *
+dsn_value (const char *field)
+{
+  const char *semi;
+
+  if (field == NULL)
+    return NULL;
+  semi = strchr (field, ';');
+  return g_strstrip (g_strdup (semi != NULL ? semi + 1 : field));
+}
+
+/* dsn_status - the status code of a Status: value ("5.1.1 (comment)"); a
+ * catch-all x.0.0 gives way to a more specific code of the same class in
+ * the diagnostic. */
+static char *
+dsn_status (const char *field, const char *diagnostic)
+{
+  char *status = classify_status_in_text (field);
+
+  if (status != NULL && g_str_has_suffix (status, ".0.0") && diagnostic != NULL) {
+    char *better = classify_status_in_text (diagnostic);
+
+    if (better != NULL && better[0] == status[0] && !g_str_has_suffix (better, ".0.0")) {
+      g_free (status);
+      return better;
+    }
+    g_free (better);
+  }
+  if (status == NULL && diagnostic != NULL)
+    status = classify_status_in_text (diagnostic);
+  return status;
+}
+
+guint
+dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArray *facts, unsigned *anomalies)
+{
+  struct fields *f = fields_parse (text, len, max_rcpts + 1, max_field);
+  const char *reporting = NULL;
+  guint added = 0;
+
+  *anomalies |= f->anomalies;
+  for (guint i = 0; i < f->groups->len; i++) {
+    const struct fields_group *g = fields_group (f, i);
+    const char *final = fields_get (g, "Final-Recipient");
+    const char *original = fields_get (g, "Original-Recipient");
+    const char *diag = fields_get (g, "Diagnostic-Code");
+    struct fact *fact;
+
+    if (fields_get (g, "Reporting-MTA") != NULL && final == NULL)
+      reporting = fields_get (g, "Reporting-MTA");
+    if (final == NULL && original == NULL)
+      continue;
+    fact = fact_new ();
+    fact->recipient = dsn_value (final != NULL && strchr (final, '@') != NULL ? final : original);
+    fact->action = g_strdup (fields_get (g, "Action"));
+    fact->diagnostic = diag != NULL ? dsn_value (diag) : NULL;
+    if (fact->diagnostic != NULL && *fact->diagnostic == '\0')
+      g_clear_pointer (&fact->diagnostic, g_free);
+    fact->status = dsn_status (fields_get (g, "Status"), fact->diagnostic);
+    fact->remote_mta = dsn_value (fields_get (g, "Remote-MTA"));
+    if (fact->remote_mta == NULL && reporting != NULL)
+      fact->remote_mta = NULL;
+    if (fields_get (g, "Will-Retry-Until") != NULL)
+      fact->temporary = TRUE;
+    g_ptr_array_add (facts, fact);
+    added++;
+  }
+  if (added == 0)
+    *anomalies |= ANOMALY_BAD_REPORT;
+  fields_free (f);
+  return added;
+}

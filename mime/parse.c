@@ -1,0 +1,638 @@
+/* parse - walk a message with GMime, pick the reader, make events.
+ *
+ * Order (protocols.md 7.3): a feedback report (ARF, then JMRP), a delivery
+ * status report, a free-text bounce, an auto-reply, an unsubscribe
+ * request, else unknown.  Line ends are made LF first, so CRLF and bare CR
+ * input read the same.
+ *
+ * STANDARDS: RFC 5322, RFC 2045-2049 (through GMime), RFC 6522
+ * (multipart/report), RFC 3464, RFC 6533, RFC 5965, RFC 3834, RFC 2369.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "arf.h"
+#include "autoreply.h"
+#include "classify.h"
+#include "dsn.h"
+#include "mime-autoptr.h"
+#include "parse.h"
+#include "textbounce.h"
+
+void
+parse_limits_default (struct parse_limits *limits)
+{
+  limits->max_size = 25 * 1024 * 1024;
+  limits->max_depth = 8;
+  limits->max_parts = 256;
+  limits->max_field = 16 * 1024;
+  limits->max_recipients = 1000;
+  limits->max_text = 1024 * 1024;
+}
+
+/* What the walk over the MIME tree collects. */
+struct parse_walk {
+  const struct parse_limits *limits;
+  unsigned anomalies;
+  guint parts;
+  GString *text;        /* text/plain parts, in order */
+  GString *html;        /* text/html parts, tags removed, when no plain text */
+  GPtrArray *dsn;       /* of GBytes *: delivery-status bodies */
+  GBytes *arf;          /* feedback-report body */
+  GMimeMessage *original; /* the returned message or its headers (ref) */
+};
+
+/* parse_once_init - g_mime_init, once per process. */
+static void
+parse_once_init (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done)) {
+    g_mime_init ();
+    g_once_init_leave (&done, 1);
+  }
+}
+
+/* parse_normalize - a copy of DATA with CRLF and bare CR made LF and NUL
+ * bytes made spaces.  Caller frees with g_free. */
+static char *
+parse_normalize (const char *data, gsize len, gsize *out_len, unsigned *anomalies)
+{
+  char *out = g_malloc (len + 1);
+  gsize n = 0;
+
+  for (gsize i = 0; i < len; i++) {
+    char c = data[i];
+
+    if (c == '\r') {
+      out[n++] = '\n';
+      if (i + 1 < len && data[i + 1] == '\n')
+        i++;
+    } else if (c == '\0') {
+      out[n++] = ' ';
+      *anomalies |= ANOMALY_NUL_BYTES;
+    } else {
+      out[n++] = c;
+    }
+  }
+  out[n] = '\0';
+  *out_len = n;
+  return out;
+}
+
+/* parse_message_from - a GMimeMessage read from TEXT (LEN bytes), or NULL. */
+static GMimeMessage *
+parse_message_from (const char *text, gsize len)
+{
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_buffer (text, len);
+  g_autoptr (GMimeParser) parser = g_mime_parser_new_with_stream (stream);
+
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  return g_mime_parser_construct_message (parser, NULL);
+}
+
+/* parse_part_bytes - the decoded content of PART (transfer encoding
+ * undone), at most MAX bytes. */
+static GBytes *
+parse_part_bytes (GMimePart *part, gsize max)
+{
+  GMimeDataWrapper *content = g_mime_part_get_content (part);
+  g_autoptr (GMimeStream) mem = NULL;
+  GByteArray *array;
+
+  if (content == NULL)
+    return g_bytes_new (NULL, 0);
+  mem = g_mime_stream_mem_new ();
+  g_mime_data_wrapper_write_to_stream (content, mem);
+  array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (mem));
+  return g_bytes_new (array->data, MIN (array->len, max));
+}
+
+/* parse_text_of - the text of a text part in UTF-8 (caller frees). */
+static char *
+parse_text_of (GMimePart *part, struct parse_walk *walk)
+{
+  char *text = NULL;
+
+  if (GMIME_IS_TEXT_PART (part))
+    text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
+  if (text == NULL) {
+    g_autoptr (GBytes) bytes = parse_part_bytes (part, walk->limits->max_text);
+    gsize n;
+    const char *d = g_bytes_get_data (bytes, &n);
+
+    text = g_strndup (d != NULL ? d : "", n);
+  }
+  if (!g_utf8_validate (text, -1, NULL)) {
+    char *valid = g_utf8_make_valid (text, -1);
+
+    g_free (text);
+    text = valid;
+    walk->anomalies |= ANOMALY_BAD_CHARSET;
+  }
+  return text;
+}
+
+/* parse_strip_tags - TEXT without HTML tags, block tags made newlines. */
+static void
+parse_strip_tags (GString *out, const char *text)
+{
+  gboolean in_tag = FALSE;
+
+  for (const char *p = text; *p; p++) {
+    if (*p == '<') {
+      in_tag = TRUE;
+      if (g_ascii_strncasecmp (p, "<br", 3) == 0 || g_ascii_strncasecmp (p, "<p", 2) == 0
+          || g_ascii_strncasecmp (p, "</p", 3) == 0 || g_ascii_strncasecmp (p, "<tr", 3) == 0
+          || g_ascii_strncasecmp (p, "<div", 4) == 0)
+        g_string_append_c (out, '\n');
+    } else if (*p == '>' && in_tag) {
+      in_tag = FALSE;
+    } else if (!in_tag) {
+      if (g_ascii_strncasecmp (p, "&lt;", 4) == 0) {
+        g_string_append_c (out, '<');
+        p += 3;
+      } else if (g_ascii_strncasecmp (p, "&gt;", 4) == 0) {
+        g_string_append_c (out, '>');
+        p += 3;
+      } else if (g_ascii_strncasecmp (p, "&nbsp;", 6) == 0) {
+        g_string_append_c (out, ' ');
+        p += 5;
+      } else if (g_ascii_strncasecmp (p, "&amp;", 5) == 0) {
+        g_string_append_c (out, '&');
+        p += 4;
+      } else {
+        g_string_append_c (out, *p);
+      }
+    }
+  }
+}
+
+static void parse_walk_object (struct parse_walk *walk, GMimeObject *obj, guint depth);
+
+/* parse_keep_original - remember MESSAGE as the returned original, first
+ * one wins. */
+static void
+parse_keep_original (struct parse_walk *walk, GMimeMessage *message)
+{
+  if (walk->original == NULL && message != NULL)
+    walk->original = g_object_ref (message);
+}
+
+/* parse_walk_part - a leaf part: report bodies, original headers, text. */
+static void
+parse_walk_part (struct parse_walk *walk, GMimePart *part)
+{
+  GMimeContentType *ct = g_mime_object_get_content_type (GMIME_OBJECT (part));
+  const char *type = ct != NULL ? g_mime_content_type_get_media_type (ct) : "text";
+  const char *sub = ct != NULL ? g_mime_content_type_get_media_subtype (ct) : "plain";
+  const char *disposition = g_mime_object_get_disposition (GMIME_OBJECT (part));
+
+  if (type == NULL || sub == NULL)
+    return;
+  if (g_ascii_strcasecmp (type, "message") == 0 || g_ascii_strcasecmp (type, "text") == 0) {
+    if (g_ascii_strcasecmp (sub, "delivery-status") == 0 || g_ascii_strcasecmp (sub, "global-delivery-status") == 0
+        || g_ascii_strcasecmp (sub, "x-delivery-status") == 0) {
+      g_ptr_array_add (walk->dsn, parse_part_bytes (part, walk->limits->max_text));
+      return;
+    }
+    if (g_ascii_strcasecmp (sub, "feedback-report") == 0) {
+      if (walk->arf == NULL)
+        walk->arf = parse_part_bytes (part, walk->limits->max_text);
+      return;
+    }
+    if (g_ascii_strcasecmp (sub, "rfc822-headers") == 0 || g_ascii_strcasecmp (sub, "rfc822-header") == 0
+        || g_ascii_strcasecmp (sub, "global-headers") == 0 || g_ascii_strcasecmp (sub, "rfc822") == 0
+        || g_ascii_strcasecmp (sub, "global") == 0) {
+      /* headers only, or a message/rfc822 GMime kept opaque because of its
+       * transfer encoding: decode and read it again */
+      g_autoptr (GBytes) bytes = parse_part_bytes (part, walk->limits->max_text);
+      gsize n;
+      const char *d = g_bytes_get_data (bytes, &n);
+
+      if (walk->original == NULL && d != NULL && n > 0) {
+        g_autoptr (GMimeMessage) m = parse_message_from (d, n);
+
+        parse_keep_original (walk, m);
+      }
+      return;
+    }
+  }
+  if (g_ascii_strcasecmp (type, "text") == 0
+      && (disposition == NULL || g_ascii_strcasecmp (disposition, "attachment") != 0
+          || g_ascii_strcasecmp (sub, "plain") == 0)) {
+    g_autofree char *text = NULL;
+
+    if (walk->text->len >= walk->limits->max_text)
+      return;
+    text = parse_text_of (part, walk);
+    if (g_ascii_strcasecmp (sub, "plain") == 0) {
+      g_string_append (walk->text, text);
+      g_string_append_c (walk->text, '\n');
+    } else if (g_ascii_strcasecmp (sub, "html") == 0) {
+      parse_strip_tags (walk->html, text);
+      g_string_append_c (walk->html, '\n');
+    }
+  }
+}
+
+static void
+parse_walk_object (struct parse_walk *walk, GMimeObject *obj, guint depth)
+{
+  if (obj == NULL)
+    return;
+  if (depth > walk->limits->max_depth) {
+    walk->anomalies |= ANOMALY_TOO_DEEP;
+    return;
+  }
+  if (++walk->parts > walk->limits->max_parts) {
+    walk->anomalies |= ANOMALY_TOO_MANY_PARTS;
+    return;
+  }
+  if (GMIME_IS_MULTIPART (obj)) {
+    GMimeMultipart *mp = GMIME_MULTIPART (obj);
+    int n = g_mime_multipart_get_count (mp);
+
+    for (int i = 0; i < n; i++)
+      parse_walk_object (walk, g_mime_multipart_get_part (mp, i), depth + 1);
+  } else if (GMIME_IS_MESSAGE_PART (obj)) {
+    parse_keep_original (walk, g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj)));
+  } else if (GMIME_IS_PART (obj)) {
+    parse_walk_part (walk, GMIME_PART (obj));
+  }
+}
+
+/* parse_header - a header of MESSAGE, trimmed, or NULL (borrowed). */
+static const char *
+parse_header (GMimeMessage *message, const char *name)
+{
+  const char *v = message != NULL ? g_mime_object_get_header (GMIME_OBJECT (message), name) : NULL;
+
+  if (v == NULL)
+    return NULL;
+  while (*v == ' ' || *v == '\t')
+    v++;
+  return *v != '\0' ? v : NULL;
+}
+
+/* parse_first_address - the first mailbox of header TYPE of MESSAGE,
+ * normalised, or NULL (caller frees). */
+static char *
+parse_first_address (GMimeMessage *message, GMimeAddressType type)
+{
+  InternetAddressList *list;
+
+  if (message == NULL)
+    return NULL;
+  list = g_mime_message_get_addresses (message, type);
+  for (int i = 0; list != NULL && i < internet_address_list_length (list); i++) {
+    InternetAddress *a = internet_address_list_get_address (list, i);
+
+    if (INTERNET_ADDRESS_IS_MAILBOX (a)) {
+      const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (a));
+      char *norm = event_normalize_address (addr);
+
+      if (norm != NULL)
+        return norm;
+    }
+  }
+  return NULL;
+}
+
+/* parse_clean_id - VALUE without angle brackets and white space. */
+static char *
+parse_clean_id (const char *value)
+{
+  char *s;
+
+  if (value == NULL)
+    return NULL;
+  s = g_strstrip (g_strdup (value));
+  if (*s == '<') {
+    char *gt = strchr (s, '>');
+
+    if (gt != NULL)
+      *gt = '\0';
+    memmove (s, s + 1, strlen (s));
+  }
+  if (*s == '\0') {
+    g_free (s);
+    return NULL;
+  }
+  return s;
+}
+
+/* parse_hints - identity hints from the headers of the original message. */
+static void
+parse_hints (GMimeMessage *original, struct event_hints *hints)
+{
+  static const struct {
+    const char *header;
+    gsize offset;
+  } map[] = {
+    { "X-Mw-Subscriber-Uid", G_STRUCT_OFFSET (struct event_hints, subscriber_id) },
+    { "X-Mw-List-Uid", G_STRUCT_OFFSET (struct event_hints, list_id) },
+    { "X-Mw-Campaign-Uid", G_STRUCT_OFFSET (struct event_hints, campaign_id) },
+    { "X-Mailer-RecptId", G_STRUCT_OFFSET (struct event_hints, subscriber_id) },
+    { "X-Mailer-LID", G_STRUCT_OFFSET (struct event_hints, list_id) },
+    { "X-Mailer-SID", G_STRUCT_OFFSET (struct event_hints, campaign_id) },
+    { "List-Id", G_STRUCT_OFFSET (struct event_hints, list_id) },
+    { "X-Job", G_STRUCT_OFFSET (struct event_hints, job_id) },
+    { "X-Recoil-Provider", G_STRUCT_OFFSET (struct event_hints, provider) },
+    { "Message-ID", G_STRUCT_OFFSET (struct event_hints, message_id) },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (map); i++) {
+    char **slot = (char **) G_STRUCT_MEMBER_P (hints, map[i].offset);
+
+    if (*slot == NULL)
+      *slot = parse_clean_id (parse_header (original, map[i].header));
+  }
+}
+
+/* parse_copy_hints - a copy of FROM into TO's empty fields. */
+static void
+parse_copy_hints (struct event_hints *to, const struct event_hints *from)
+{
+  if (to->list_id == NULL)
+    to->list_id = g_strdup (from->list_id);
+  if (to->campaign_id == NULL)
+    to->campaign_id = g_strdup (from->campaign_id);
+  if (to->subscriber_id == NULL)
+    to->subscriber_id = g_strdup (from->subscriber_id);
+  if (to->provider == NULL)
+    to->provider = g_strdup (from->provider);
+  if (to->job_id == NULL)
+    to->job_id = g_strdup (from->job_id);
+  if (to->message_id == NULL)
+    to->message_id = g_strdup (from->message_id);
+}
+
+/* parse_inline_original - the original message quoted in TEXT after a
+ * marker line (qmail, Exim, Sendmail ...), or NULL. */
+static GMimeMessage *
+parse_inline_original (const char *text)
+{
+  static const char *const markers[] = {
+    "below this line is a copy of the message", "this is a copy of the message", "original message follows",
+    "unsent message follows", "----- original message -----", "original message headers",
+    "message header follows", "the header of the original message", "below is a copy of the original message",
+    NULL
+  };
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+
+  for (const char *const *m = markers; *m != NULL; m++) {
+    const char *hit = strstr (lower, *m);
+    const char *start;
+
+    if (hit == NULL)
+      continue;
+    start = strchr (text + (hit - lower), '\n');
+    if (start == NULL)
+      return NULL;
+    while (*start == '\n' || *start == ' ' || *start == '\t')
+      start++;
+    if (strchr (start, ':') == NULL)
+      return NULL;
+    return parse_message_from (start, strlen (start));
+  }
+  return NULL;
+}
+
+/* parse_add_event - add E to RESULT unless its address is already there. */
+static void
+parse_add_event (struct parse_result *result, struct event *e)
+{
+  if (e->address != NULL)
+    for (guint i = 0; i < result->events->len; i++) {
+      struct event *have = g_ptr_array_index (result->events, i);
+
+      if (have->address != NULL && g_ascii_strcasecmp (have->address, e->address) == 0) {
+        event_free (e);
+        return;
+      }
+    }
+  g_ptr_array_add (result->events, e);
+}
+
+/* parse_from_facts - events of FACTS with SOURCE; kind bounce unless all
+ * are deliveries. */
+static void
+parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *source)
+{
+  gboolean all_delivered = facts->len > 0;
+
+  for (guint i = 0; i < facts->len; i++) {
+    struct event *e = classify_fact (g_ptr_array_index (facts, i), source);
+
+    if (e->kind != EVENT_KIND_DELIVERED)
+      all_delivered = FALSE;
+    parse_add_event (result, e);
+  }
+  result->kind = all_delivered ? EVENT_KIND_DELIVERED : EVENT_KIND_BOUNCE;
+  result->source = g_strdup (source);
+}
+
+/* parse_dsn - facts from the delivery-status bodies, completed from the
+ * human-readable text where the report gives no diagnostic. */
+static gboolean
+parse_dsn (struct parse_result *result, struct parse_walk *walk, const char *text)
+{
+  g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
+
+  for (guint i = 0; i < walk->dsn->len; i++) {
+    gsize n;
+    const char *d = g_bytes_get_data (g_ptr_array_index (walk->dsn, i), &n);
+
+    if (d != NULL)
+      dsn_read (d, n, walk->limits->max_recipients, walk->limits->max_field, facts, &walk->anomalies);
+  }
+  if (facts->len == 0)
+    return FALSE;
+  for (guint i = 0; i < facts->len; i++) {
+    struct fact *f = g_ptr_array_index (facts, i);
+
+    if (f->diagnostic == NULL && text != NULL && *text != '\0')
+      f->diagnostic = textbounce_diagnostic_for (text, strlen (text), f->recipient);
+  }
+  parse_from_facts (result, facts, "dsn");
+  return TRUE;
+}
+
+/* parse_decide - pick the reader and fill RESULT. */
+static void
+parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_walk *walk, const char *text,
+              unsigned flags)
+{
+  g_autofree char *original_to = parse_first_address (walk->original, GMIME_ADDRESS_TYPE_TO);
+  g_autofree char *original_from = parse_first_address (walk->original, GMIME_ADDRESS_TYPE_FROM);
+  const char *jmrp = parse_header (walk->original, "X-HmXmrOriginalRecipient");
+
+  if (walk->arf != NULL) {
+    gsize n;
+    const char *d = g_bytes_get_data (walk->arf, &n);
+    struct event *e = arf_read (d != NULL ? d : "", n, walk->limits->max_field, jmrp != NULL ? jmrp : original_to,
+                                &walk->anomalies);
+
+    result->kind = EVENT_KIND_COMPLAINT;
+    result->source = g_strdup ("arf");
+    g_ptr_array_add (result->events, e);
+    return;
+  }
+  if (jmrp != NULL) {
+    struct event *e = event_new ();
+
+    e->kind = EVENT_KIND_COMPLAINT;
+    e->source = g_strdup ("jmrp");
+    e->reason = g_strdup ("feedback");
+    e->category = g_strdup ("other");
+    e->feedback_type = g_strdup ("abuse");
+    e->address = event_normalize_address (jmrp);
+    result->kind = EVENT_KIND_COMPLAINT;
+    result->source = g_strdup ("jmrp");
+    g_ptr_array_add (result->events, e);
+    return;
+  }
+  if (walk->dsn->len > 0 && parse_dsn (result, walk, text))
+    return;
+  if (text != NULL && *text != '\0') {
+    g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
+    const char *skip[4] = { result->from, original_from, NULL, NULL };
+    struct textbounce_context ctx = { parse_header (message, "From"), result->subject, original_to, skip,
+                                      walk->limits->max_recipients };
+    const char *family;
+
+    if (ctx.from == NULL)
+      ctx.from = result->from;
+    family = textbounce_read (text, strlen (text), &ctx, facts, &walk->anomalies);
+    if (family != NULL && facts->len > 0) {
+      g_autofree char *source = g_strconcat ("heuristic:", family, NULL);
+
+      parse_from_facts (result, facts, source);
+      return;
+    }
+  }
+  if (message != NULL && autoreply_detect (message)) {
+    struct event *e = event_new ();
+
+    e->kind = EVENT_KIND_AUTOREPLY;
+    e->source = g_strdup ("autoreply");
+    e->reason = g_strdup ("vacation");
+    e->category = g_strdup ("other");
+    e->address = g_strdup (result->from);
+    result->kind = EVENT_KIND_AUTOREPLY;
+    result->source = g_strdup ("autoreply");
+    g_ptr_array_add (result->events, e);
+    return;
+  }
+  if ((flags & PARSE_EXPECT_UNSUB)
+      || (result->subject != NULL && g_ascii_strncasecmp (g_strstrip (result->subject), "unsubscribe", 11) == 0)) {
+    struct event *e = event_new ();
+
+    e->kind = EVENT_KIND_UNSUBSCRIBE;
+    e->source = g_strdup ("unsub-mail");
+    e->reason = g_strdup ("unsubscribe");
+    e->category = g_strdup ("other");
+    e->address = g_strdup (result->from);
+    result->kind = EVENT_KIND_UNSUBSCRIBE;
+    result->source = g_strdup ("unsub-mail");
+    g_ptr_array_add (result->events, e);
+    return;
+  }
+  result->kind = EVENT_KIND_UNKNOWN;
+}
+
+struct parse_result *
+parse_message (const char *data, gsize len, const struct parse_limits *limits, unsigned flags)
+{
+  struct parse_limits defaults;
+  struct parse_result *result = g_new0 (struct parse_result, 1);
+  struct parse_walk walk = { 0 };
+  g_autofree char *buf = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autofree char *text = NULL;
+  gsize n = 0;
+
+  parse_once_init ();
+  if (limits == NULL) {
+    parse_limits_default (&defaults);
+    limits = &defaults;
+  }
+  result->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+  result->kind = EVENT_KIND_UNKNOWN;
+  if (data == NULL || len == 0) {
+    result->anomalies |= ANOMALY_EMPTY;
+    return result;
+  }
+  if (len > limits->max_size) {
+    len = limits->max_size;
+    result->anomalies |= ANOMALY_TOO_LARGE;
+  }
+  buf = parse_normalize (data, len, &n, &result->anomalies);
+  walk.limits = limits;
+  walk.text = g_string_new (NULL);
+  walk.html = g_string_new (NULL);
+  walk.dsn = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  message = parse_message_from (buf, n);
+  if (message == NULL || g_mime_header_list_get_count (g_mime_object_get_header_list (GMIME_OBJECT (message))) == 0) {
+    result->anomalies |= ANOMALY_UNPARSEABLE;
+    g_string_append_len (walk.text, buf, (gssize) MIN (n, limits->max_text));
+  } else {
+    const char *subject = g_mime_message_get_subject (message);
+    const char *mid = g_mime_message_get_message_id (message);
+
+    result->subject = subject != NULL ? g_strdup (subject) : NULL;
+    result->message_id = mid != NULL ? g_strdup (mid) : NULL;
+    result->from = parse_first_address (message, GMIME_ADDRESS_TYPE_FROM);
+    parse_walk_object (&walk, g_mime_message_get_mime_part (message), 0);
+  }
+  if (message != NULL) {
+    const char *raw_subject = g_mime_object_get_header (GMIME_OBJECT (message), "Subject");
+
+    if (raw_subject != NULL && strlen (raw_subject) > limits->max_field)
+      result->anomalies |= ANOMALY_LONG_HEADER;
+  }
+  {
+    gboolean plain = walk.text->len > 0;
+
+    text = g_string_free (plain ? walk.text : walk.html, FALSE);
+    g_string_free (plain ? walk.html : walk.text, TRUE);
+  }
+  if (walk.original == NULL && text != NULL)
+    walk.original = parse_inline_original (text);
+  parse_hints (walk.original, &result->hints);
+  parse_decide (result, message, &walk, text, flags);
+  result->anomalies |= walk.anomalies;
+  for (guint i = 0; i < result->events->len; i++) {
+    struct event *e = g_ptr_array_index (result->events, i);
+
+    parse_copy_hints (&e->hints, &result->hints);
+    if (e->address == NULL && (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_COMPLAINT))
+      result->anomalies |= ANOMALY_NO_RECIPIENT;
+  }
+  g_ptr_array_unref (walk.dsn);
+  g_clear_pointer (&walk.arf, g_bytes_unref);
+  g_clear_object (&walk.original);
+  return result;
+}
+
+void
+parse_result_free (struct parse_result *result)
+{
+  if (result == NULL)
+    return;
+  g_ptr_array_unref (result->events);
+  g_free (result->source);
+  g_free (result->from);
+  g_free (result->subject);
+  g_free (result->message_id);
+  g_free (result->hints.list_id);
+  g_free (result->hints.campaign_id);
+  g_free (result->hints.subscriber_id);
+  g_free (result->hints.provider);
+  g_free (result->hints.job_id);
+  g_free (result->hints.message_id);
+  g_free (result);
+}

@@ -1,0 +1,476 @@
+/* textbounce - the generic free-text bounce reader.
+ *
+ * The text is cut into lines.  The error section runs from the family's
+ * start line (or the top) to the first line where the returned message
+ * begins.  Every address in the section that is not the sender's or a
+ * system address is a recipient; its diagnostic is the rest of its line
+ * and the lines after it, up to the next recipient or the end of the
+ * paragraph.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "anomaly.h"
+#include "classify.h"
+#include "textbounce.h"
+
+#define TEXTBOUNCE_MAX_DIAG 2048
+#define TEXTBOUNCE_DETECT_SPAN 6144
+
+/* Where the returned message or trailing boilerplate starts, any family. */
+static const char *const textbounce_generic_end[] = {
+  "below this line is a copy of the message",
+  "this is a copy of the message",
+  "original message follows",
+  "unsent message follows",
+  "message follows",
+  "----- original message -----",
+  "-----original message-----",
+  "--- original message ---",
+  "original message headers",
+  "headers of the original message",
+  "content-type: message/rfc822",
+  "content-type: text/rfc822-headers",
+  "------ the header of the original",
+  "--- the header of the original",
+  "the header of the original message",
+  "------ original message ------",
+  "original-envelope-id:",
+  "reporting-mta:",
+  NULL
+};
+
+/* Phrases that say the failure is being retried. */
+static const char *const textbounce_temporary[] = {
+  "this is a temporary error", "will be retried", "will keep trying", "will continue trying", "still trying",
+  "has been delayed", "not yet been delivered", "will retry", "delivery attempts will continue",
+  "warning: message", "message is delayed", "temporary failure", "delayed mail", "deferred:",
+  NULL
+};
+
+/* Header-like lines that are never a recipient line. */
+static const char *const textbounce_header_lines[] = {
+  "received:", "message-id:", "from:", "date:", "return-path:", "subject:", "reply-to:", "sender:",
+  "in-reply-to:", "references:", "x-", "dkim-signature:", "arc-", "mime-version:", "content-", "list-",
+  "envelope-from", "errors-to:", "resent-", "delivered-to:", "authentication-results:", "thread-",
+  NULL
+};
+
+/* Words before an address that make it the sender's, not a recipient's. */
+static const char *const textbounce_sender_context[] = {
+  "mail from", "envelope-from", "return-path", "sender", "from:", "from <", "reply-to", "sent by", "originator",
+  "message-id", "helo", NULL
+};
+
+/* textbounce_has - whether LOWER contains one of PHRASES. */
+static gboolean
+textbounce_has (const char *lower, const char *const *phrases)
+{
+  for (const char *const *p = phrases; p != NULL && *p != NULL; p++)
+    if (strstr (lower, *p) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* textbounce_starts - whether LOWER starts with one of PHRASES. */
+static gboolean
+textbounce_starts (const char *lower, const char *const *phrases)
+{
+  for (const char *const *p = phrases; *p != NULL; p++)
+    if (g_str_has_prefix (lower, *p))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+textbounce_looks_like_bounce (const char *from, const char *subject)
+{
+  static const char *const froms[] = { "mailer-daemon", "mailer_daemon", "postmaster", "mail delivery",
+                                       "mail administrator", "mail system", "mailmaster", "mail.delivery",
+                                       "nobody@", "bounce", "mta@", "delivery subsystem", "internet mail",
+                                       "microsoftexchange", "mailerdaemon", NULL };
+  static const char *const subjects[] = { "undeliver", "delivery status notification", "failure notice",
+                                          "returned mail", "mail delivery failed", "undelivered mail",
+                                          "delivery failure", "nondeliverable", "non-deliverable",
+                                          "delivery has failed", "could not be delivered", "mail system error",
+                                          "delivery notification", "returned to sender", "mail failure",
+                                          "delivery problem", "not delivered", "rejected", "bounce",
+                                          "delivery report", "warning: could not send", "delayed mail",
+                                          "error sending", "message you sent", "failed delivery",
+                                          "returned message", "delivery error", NULL };
+  g_autofree char *f = from != NULL ? g_ascii_strdown (from, -1) : NULL;
+  g_autofree char *s = subject != NULL ? g_utf8_strdown (subject, -1) : NULL;
+
+  return (f != NULL && textbounce_has (f, froms)) || (s != NULL && textbounce_has (s, subjects));
+}
+
+/* textbounce_local_char - a character of an unquoted local part. */
+static gboolean
+textbounce_local_char (char c)
+{
+  return g_ascii_isalnum (c) || (c != '\0' && strchr (".!#$%&'*+/=?^_`{|}~-", c) != NULL)
+         || (unsigned char) c >= 0x80;
+}
+
+/* textbounce_domain_char - a character of a domain name. */
+static gboolean
+textbounce_domain_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '.' || c == '-' || (unsigned char) c >= 0x80;
+}
+
+/* textbounce_address_at - the address around the '@' at AT in LINE (which
+ * starts at BEGIN), or NULL; *START gets where it begins. */
+static char *
+textbounce_address_at (const char *begin, const char *at, const char **start, const char **stop)
+{
+  const char *l = at, *r = at + 1;
+  gboolean dot = FALSE;
+
+  while (l > begin && textbounce_local_char (l[-1]))
+    l--;
+  while (*r && textbounce_domain_char (*r)) {
+    if (*r == '.' && textbounce_domain_char (r[1]) && r[1] != '.')
+      dot = TRUE;
+    r++;
+  }
+  while (r > at + 1 && (r[-1] == '.' || r[-1] == '-'))
+    r--;
+  while (l < at && (*l == '.' || *l == '\'' || *l == '`'))
+    l++;
+  if (l == at || r == at + 1 || !dot)
+    return NULL;
+  *start = l;
+  *stop = r;
+  return g_strndup (l, (gsize) (r - l));
+}
+
+/* textbounce_skipped - whether ADDRESS is the sender's or a system one. */
+static gboolean
+textbounce_skipped (const char *address, const struct textbounce_context *ctx, GPtrArray *senders)
+{
+  g_autofree char *lower = g_ascii_strdown (address, -1);
+
+  if (g_str_has_prefix (lower, "mailer-daemon@") || g_str_has_prefix (lower, "mailer_daemon@"))
+    return TRUE;
+  for (const char *const *s = ctx->skip; s != NULL && *s != NULL; s++)
+    if (g_ascii_strcasecmp (*s, address) == 0)
+      return TRUE;
+  for (guint i = 0; i < senders->len; i++)
+    if (g_ascii_strcasecmp (g_ptr_array_index (senders, i), address) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* textbounce_sender_before - whether the text of LOWER_LINE before OFFSET
+ * makes the address there a sender's. */
+static gboolean
+textbounce_sender_before (const char *lower_line, gsize offset)
+{
+  gsize from = offset > 24 ? offset - 24 : 0;
+  g_autofree char *before = g_strndup (lower_line + from, offset - from);
+
+  return textbounce_has (before, textbounce_sender_context);
+}
+
+/* The lines of a text, with a lower-case copy of each. */
+struct textbounce_lines {
+  GPtrArray *raw;   /* of char * */
+  GPtrArray *lower; /* of char * */
+};
+
+static void
+textbounce_lines_split (const char *text, gsize len, struct textbounce_lines *lines)
+{
+  const char *p = text, *end = text + len;
+
+  lines->raw = g_ptr_array_new_with_free_func (g_free);
+  lines->lower = g_ptr_array_new_with_free_func (g_free);
+  while (p < end) {
+    const char *nl = memchr (p, '\n', (gsize) (end - p));
+    const char *eol = nl != NULL ? nl : end;
+    char *raw = g_strndup (p, (gsize) (eol - p));
+
+    g_strchomp (raw);
+    g_ptr_array_add (lines->raw, raw);
+    g_ptr_array_add (lines->lower, g_ascii_strdown (raw, -1));
+    p = nl != NULL ? nl + 1 : end;
+  }
+}
+
+static void
+textbounce_lines_clear (struct textbounce_lines *lines)
+{
+  g_ptr_array_unref (lines->raw);
+  g_ptr_array_unref (lines->lower);
+}
+
+#define LOWER(i) ((const char *) g_ptr_array_index (lines->lower, (i)))
+#define RAW(i) ((const char *) g_ptr_array_index (lines->raw, (i)))
+
+/* textbounce_section - the [*FIRST, *LAST) lines of the error section. */
+static void
+textbounce_section (const struct textbounce_lines *lines, const struct textbounce_family *family, guint *first,
+                    guint *last)
+{
+  guint n = lines->lower->len;
+
+  *first = 0;
+  *last = n;
+  if (family != NULL && family->start != NULL)
+    for (guint i = 0; i < n; i++)
+      if (textbounce_has (LOWER (i), family->start)) {
+        *first = i + 1;
+        break;
+      }
+  for (guint i = *first; i < n; i++)
+    if (textbounce_has (LOWER (i), textbounce_generic_end)
+        || (family != NULL && family->end != NULL && textbounce_has (LOWER (i), family->end))) {
+      *last = i;
+      break;
+    }
+  if (*last <= *first && family != NULL && family->start != NULL) {
+    /* the start line came after an end marker: read from the top */
+    *first = 0;
+  }
+}
+
+/* textbounce_detect - the family whose phrases match. */
+static const struct textbounce_family *
+textbounce_detect (const char *from, const char *subject, const char *lower_head)
+{
+  static const struct textbounce_family *const tables[] = { rules_services, rules_gateways, rules_unix };
+  g_autofree char *f = g_ascii_strdown (from != NULL ? from : "", -1);
+  g_autofree char *s = g_utf8_strdown (subject != NULL ? subject : "", -1);
+
+  for (gsize t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const struct textbounce_family *fam = tables[t]; fam->name != NULL; fam++)
+      for (const char *const *d = fam->detect; *d != NULL; d++) {
+        if (g_str_has_prefix (*d, "from:")) {
+          if (strstr (f, *d + 5) != NULL)
+            return fam;
+        } else if (g_str_has_prefix (*d, "subject:")) {
+          if (strstr (s, *d + 8) != NULL)
+            return fam;
+        } else if (strstr (lower_head, *d) != NULL) {
+          return fam;
+        }
+      }
+  return NULL;
+}
+
+/* textbounce_collect - the diagnostic for a recipient found on line I at
+ * column COL: the rest of the line and the paragraph after it, up to a
+ * line holding another recipient (IS_RCPT) or LAST. */
+static char *
+textbounce_collect (const struct textbounce_lines *lines, guint i, const char *rest, guint last,
+                    const gboolean *is_rcpt)
+{
+  GString *diag = g_string_new (NULL);
+  gboolean seen_text = FALSE;
+
+  for (const char *p = rest; *p; p++)
+    if (g_ascii_isalnum (*p)) {
+      g_string_append (diag, rest);
+      seen_text = TRUE;
+      break;
+    }
+  for (guint j = i + 1; j < last && diag->len < TEXTBOUNCE_MAX_DIAG; j++) {
+    const char *raw = RAW (j);
+    const char *t = raw;
+
+    if (is_rcpt[j])
+      break;
+    while (*t == ' ' || *t == '\t')
+      t++;
+    if (*t == '\0') {
+      if (seen_text)
+        break;
+      continue;
+    }
+    if (diag->len > 0)
+      g_string_append_c (diag, ' ');
+    g_string_append (diag, t);
+    seen_text = TRUE;
+  }
+  g_strstrip (diag->str);
+  diag->len = strlen (diag->str);
+  if (diag->len == 0) {
+    g_string_free (diag, TRUE);
+    return NULL;
+  }
+  return g_string_free (diag, FALSE);
+}
+
+/* textbounce_section_text - the lines [FIRST, LAST) joined by spaces, for a
+ * diagnostic when no recipient line carries one. */
+static char *
+textbounce_section_text (const struct textbounce_lines *lines, guint first, guint last)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = first; i < last && s->len < TEXTBOUNCE_MAX_DIAG; i++) {
+    const char *t = RAW (i);
+
+    while (*t == ' ' || *t == '\t')
+      t++;
+    if (*t == '\0')
+      continue;
+    if (s->len > 0)
+      g_string_append_c (s, ' ');
+    g_string_append (s, t);
+  }
+  if (s->len == 0) {
+    g_string_free (s, TRUE);
+    return NULL;
+  }
+  return g_string_free (s, FALSE);
+}
+
+/* textbounce_scan - find recipients in lines [FIRST, LAST); each found
+ * address goes to FOUND (char *) with its line number in LINE_OF. */
+static void
+textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
+                 const struct textbounce_context *ctx, GPtrArray *found, GArray *line_of, GArray *col_of)
+{
+  g_autoptr (GPtrArray) senders = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = first; i < last; i++) {
+    const char *lower = LOWER (i);
+    const char *raw = RAW (i);
+    const char *t = lower;
+
+    while (*t == ' ' || *t == '\t' || *t == '>')
+      t++;
+    if (textbounce_starts (t, textbounce_header_lines) && !g_str_has_prefix (t, "x-failed-recipients"))
+      continue;
+    for (const char *at = strchr (raw, '@'); at != NULL; at = strchr (at + 1, '@')) {
+      const char *start, *stop;
+      g_autofree char *address = textbounce_address_at (raw, at, &start, &stop);
+      gboolean dup = FALSE;
+
+      if (address == NULL)
+        continue;
+      if (textbounce_sender_before (lower, (gsize) (start - raw))) {
+        g_ptr_array_add (senders, g_strdup (address));
+        continue;
+      }
+      if (textbounce_skipped (address, ctx, senders))
+        continue;
+      for (guint k = 0; k < found->len; k++)
+        if (g_ascii_strcasecmp (g_ptr_array_index (found, k), address) == 0)
+          dup = TRUE;
+      if (dup || found->len >= ctx->max_rcpts)
+        continue;
+      g_ptr_array_add (found, g_steal_pointer (&address));
+      g_array_append_val (line_of, i);
+      {
+        gsize col = (gsize) (stop - raw);
+
+        g_array_append_val (col_of, col);
+      }
+    }
+  }
+}
+
+const char *
+textbounce_read (const char *text, gsize len, const struct textbounce_context *ctx, GPtrArray *facts,
+                 unsigned *anomalies)
+{
+  struct textbounce_lines storage, *lines = &storage;
+  g_autofree char *head = g_ascii_strdown (text, (gssize) MIN (len, TEXTBOUNCE_DETECT_SPAN));
+  const struct textbounce_family *family = textbounce_detect (ctx->from, ctx->subject, head);
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) line_of = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) col_of = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autofree gboolean *is_rcpt = NULL;
+  g_autofree char *section_text = NULL;
+  guint first, last;
+  gboolean temporary;
+
+  if (family == NULL && !textbounce_looks_like_bounce (ctx->from, ctx->subject))
+    return NULL;
+  textbounce_lines_split (text, len, lines);
+  textbounce_section (lines, family, &first, &last);
+  textbounce_scan (lines, first, last, ctx, found, line_of, col_of);
+  if (found->len >= ctx->max_rcpts)
+    *anomalies |= ANOMALY_TOO_MANY_RCPTS;
+  section_text = textbounce_section_text (lines, first, last);
+  {
+    g_autofree char *lower_section = section_text != NULL ? g_utf8_strdown (section_text, -1) : g_strdup ("");
+    g_autofree char *subject = g_utf8_strdown (ctx->subject != NULL ? ctx->subject : "", -1);
+
+    temporary = (family != NULL && (family->flags & TEXTBOUNCE_TEMPORARY))
+                || textbounce_has (lower_section, textbounce_temporary)
+                || textbounce_has (subject, textbounce_temporary);
+  }
+  if (found->len == 0 && ctx->original_to != NULL
+      && (family == NULL || (family->flags & TEXTBOUNCE_TO_FALLBACK) || section_text != NULL)) {
+    struct fact *fact = fact_new ();
+
+    fact->recipient = g_strdup (ctx->original_to);
+    fact->diagnostic = g_strdup (section_text);
+    fact->temporary = temporary;
+    fact->family = family != NULL ? family->name : "generic";
+    g_ptr_array_add (facts, fact);
+    textbounce_lines_clear (lines);
+    return fact->family;
+  }
+  is_rcpt = g_new0 (gboolean, lines->raw->len + 1);
+  for (guint k = 0; k < line_of->len; k++)
+    is_rcpt[g_array_index (line_of, guint, k)] = TRUE;
+  for (guint k = 0; k < found->len; k++) {
+    guint i = g_array_index (line_of, guint, k);
+    gsize col = g_array_index (col_of, gsize, k);
+    struct fact *fact = fact_new ();
+    const char *rest = RAW (i) + col;
+
+    fact->recipient = g_strdup (g_ptr_array_index (found, k));
+    /* recipients listed on consecutive lines share the text below them */
+    if (k + 1 < found->len && g_array_index (line_of, guint, k + 1) == i)
+      rest = "";
+    fact->diagnostic = textbounce_collect (lines, i, rest, last, is_rcpt);
+    if (fact->diagnostic == NULL) {
+      guint j = i + 1;
+
+      while (j < last && is_rcpt[j])
+        j++;
+      if (j < last)
+        fact->diagnostic = textbounce_collect (lines, j - 1, "", last, is_rcpt);
+    }
+    if (fact->diagnostic == NULL)
+      fact->diagnostic = g_strdup (section_text);
+    fact->temporary = temporary;
+    fact->family = family != NULL ? family->name : "generic";
+    g_ptr_array_add (facts, fact);
+  }
+  textbounce_lines_clear (lines);
+  if (found->len == 0)
+    return NULL;
+  return family != NULL ? family->name : "generic";
+}
+
+char *
+textbounce_diagnostic_for (const char *text, gsize len, const char *recipient)
+{
+  struct textbounce_lines storage, *lines = &storage;
+  g_autofree char *lower_rcpt = recipient != NULL ? g_ascii_strdown (recipient, -1) : NULL;
+  g_autofree gboolean *is_rcpt = NULL;
+  char *diag = NULL;
+  guint first, last;
+
+  textbounce_lines_split (text, len, lines);
+  textbounce_section (lines, NULL, &first, &last);
+  is_rcpt = g_new0 (gboolean, lines->raw->len + 1);
+  for (guint i = first; lower_rcpt != NULL && i < last && diag == NULL; i++) {
+    const char *hit = strstr (LOWER (i), lower_rcpt);
+
+    if (hit != NULL)
+      diag = textbounce_collect (lines, i, RAW (i) + (hit - LOWER (i)) + strlen (lower_rcpt), last, is_rcpt);
+  }
+  if (diag == NULL)
+    diag = textbounce_section_text (lines, first, last);
+  textbounce_lines_clear (lines);
+  return diag;
+}

@@ -1,0 +1,22 @@
+/* eventjson - events and parse results as JSON (the one place recoil
+ * turns them into jansson objects). */
+#ifndef RECOIL_EVENTJSON_H
+#define RECOIL_EVENTJSON_H
+
+#include <jansson.h>
+
+#include "mime/event.h"
+#include "mime/parse.h"
+
+/* eventjson_event - EVENT as an object: recipient, kind, class, hard,
+ * status, reply_code, reason, category, diagnostic, remote_mta,
+ * feedback_type, source, hints.  Caller releases with json_decref. */
+json_t *eventjson_event (const struct event *event);
+
+/* eventjson_result - RESULT of reading FILE as the object `recoil parse`
+ * prints: file, kind, source, from, subject, anomalies, recipients[]
+ * (the shape ../corpus/README.md scores).  Caller releases with
+ * json_decref. */
+json_t *eventjson_result (const struct parse_result *result, const char *file);
+
+#endif
