@@ -41,9 +41,9 @@ struct classify_phrase {
 #define P(...) (const char *const[]){ __VA_ARGS__, NULL }
 
 static const struct classify_phrase classify_phrases[] = {
-  { "mailererror", P ("command output:", "command died with status", "mail for * loops back to myself",
-                      "procmail:", "x-unix; ", "local delivery failed", "pipe to |", "exit status",
-                      "unknown mailer error", "mailer error", "command failed") },
+  { "mailererror", P ("command output:", "command died with status", "procmail:", "x-unix; ", "local delivery failed",
+                      "pipe to |", "exit status", "unknown mailer error", "mailer error", "command failed",
+                      "couldn't create", "unable to deliver to program") },
   { "mailboxfull", P ("mailbox full", "mailbox is full", "mailbox is over quota", "over quota", "quota exceeded",
                       "exceeded storage", "exceeds the storage", "user is over", "mailbox size limit", "mail quota",
                       "disk quota", "too much mail", "mailbox would exceed", "full mailbox", "account is full",
@@ -51,32 +51,31 @@ static const struct classify_phrase classify_phrases[] = {
                       "exceeded quota", "quota full", "recipient's mailbox is full", "box is full", "is over its quota",
                       "overquota", "over the quota", "mailbox exceeds", "has exceeded the max", "storage limit",
                       "maildir over quota", "mailbox has exceeded", "exceeds allowed size", "not enough storage",
-                      "out of storage") },
+                      "out of storage", "mailbox has too many", "would be over the allowed quota",
+                      "is over the allowed quota", "mailbox is full", "inbox is full", "over its storage") },
   { "mesgtoobig", P ("message too big", "message too large", "message is too large", "message size exceeds",
                      "exceeds size limit", "size exceeds", "message exceeds", "too big for", "message length exceeds",
-                     "exceeded maximum message size", "maximum message size", "mail size limit", "message too long") },
-  { "exceedlimit", P ("message header size", "too many recipients", "exceeds the maximum number") },
+                     "exceeded maximum message size", "maximum message size", "mail size limit", "message too long",
+                     "message file too big", "size limit") },
+  { "exceedlimit", P ("message header size", "exceeds the maximum number", "message header exceeds") },
+  { "suspend", P ("account disabled", "account has been disabled", "account is disabled", "mailbox disabled",
+                  "mailbox is disabled", "mailbox has been disabled", "account suspended", "account is suspended",
+                  "account has been suspended", "mailbox is inactive", "inactive account", "account inactive",
+                  "account is inactive", "account expired", "user suspended", "is not active",
+                  "temporarily disabled", "mailbox is frozen", "mailbox has been suspended", "has been frozen",
+                  "account is not active", "recipient suspended", "suspended", "mailbox unavailable or access denied",
+                  "this account has been", "mailbox is currently unavailable", "user account is unavailable",
+                  "extended inactivity", "inactive", "disabled", "blocked by the user") },
   { "hasmoved", P ("has moved", "address has changed", "no longer at this address", "moved to") },
   { "norelaying", P ("relay access denied", "relaying denied", "relay denied", "not permitted to relay",
                      "relay not permitted", "relaying not permitted", "unable to relay", "relaying not allowed",
                      "we do not relay", "not allowed to relay", "relaying mail to", "cannot relay", "no relaying",
-                     "relay prohibited", "not a gateway", "relay not allowed", "is not a permitted relay") },
+                     "relay prohibited", "not a gateway", "relay not allowed", "is not a permitted relay",
+                     "is not permitted to relay", "relaying to", "not local host") },
   { "authfailure", P ("spf check", "spf fail", "spf validation", "sender policy framework", "dkim", "dmarc",
                       "5.7.26", "5.7.509", "sender authentication", "domain authentication", "spf record",
-                      "authentication failed * sender", "unauthenticated email", "is not authorized to send",
-                      "not designated as permitted sender", "spf=fail", "spf) ") },
-  { "requireptr", P ("reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse-dns",
-                     "cannot find your hostname", "cannot resolve your address", "hostname does not resolve",
-                     "has no ptr", "no reverse", "dns ptr", "client host * has no", "reverse mapping",
-                     "5.7.25", "ip name lookup failed", "does not resolve to", "cannot find your reverse",
-                     "unresolvable", "reverse address") },
-  { "suspend", P ("account disabled", "account has been disabled", "account is disabled", "mailbox disabled",
-                  "mailbox is disabled", "mailbox has been disabled", "account suspended", "account is suspended",
-                  "account has been suspended", "mailbox is inactive", "inactive account", "account inactive",
-                  "account is inactive", "account expired", "mailbox unavailable: account", "user suspended",
-                  "is not active", "temporarily disabled", "mailbox is frozen", "mailbox has been suspended",
-                  "has been frozen", "account is not active", "recipient suspended", "suspended",
-                  "this account has been", "mailbox is currently unavailable", "user account is unavailable") },
+                      "is not authorized to send", "not designated as permitted sender", "spf=fail", "spf)",
+                      "unauthenticated email", "spf ") },
   { "userunknown", P ("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
                       "no such account", "no such person", "no such local user", "user not found",
                       "user does not exist", "user doesn't exist", "mailbox not found", "mailbox does not exist",
@@ -86,57 +85,73 @@ static const struct classify_phrase classify_phrases[] = {
                       "unknown local part", "unrouteable address", "bad recipient", "unknown address",
                       "address unknown", "recipient address rejected: user", "recipient does not exist",
                       "not our customer", "this user doesn't have", "doesn't have a", "no mailbox here",
-                      "email account that you tried to reach does not exist", "is not a valid recipient",
-                      "undeliverable address", "does not exist", "recipient rejected", "address rejected",
-                      "invalid address", "no mailbox", "not listed in", "unknown or illegal alias",
-                      "user not exist", "mailbox unavailable", "no such address", "unknown email address",
-                      "recipient is not", "is unknown", "not known", "bad address", "addressee unknown",
-                      "user invalid", "invalid user", "no valid recipients", "user unknown in", "said: 550 5.1.1",
-                      "i'm not going to try again", "cannot be delivered to this user", "not found",
-                      "no longer valid", "no user", "account is unavailable", "does not have an account") },
+                      "does not exist", "is not a valid recipient", "undeliverable address", "recipient rejected",
+                      "invalid address", "no mailbox", "unknown or illegal alias", "user not exist",
+                      "no such address", "unknown email address", "addressee unknown", "user invalid", "invalid user",
+                      "no valid recipients", "cannot be delivered to this user", "wasn't found at",
+                      "was not found at", "address not found", "email address could not be found",
+                      "account that you tried to reach", "no longer valid", "recipient address rejected: access denied",
+                      "mailbox unavailable", "not listed in domino directory", "not listed in public name",
+                      "user reject", "destination addresses were unknown", "is not a known user",
+                      "recipient is not local", "unknown or illegal user", "no account by that name",
+                      "no user by that name", "please check if address is correct", "not known here",
+                      "deactivated mailbox", "this address no longer accepts mail", "bad destination mailbox") },
+  { "requireptr", P ("reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse-dns",
+                     "cannot find your hostname", "cannot resolve your address", "hostname does not resolve",
+                     "has no ptr", "no reverse", "dns ptr", "reverse mapping", "5.7.25", "ip name lookup failed",
+                     "cannot find your reverse", "reverse address", "client host * has no", "unresolvable",
+                     "not resolve your hostname", "does not resolve to") },
+  { "notcompliantrfc", P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant",
+                          "duplicate header", "multiple", "improperly formatted") },
+  { "badreputation", P ("reputation", "sender score") },
+  { "rejected", P ("sender rejected", "sender address rejected", "domain of sender address",
+                   "sender verify failed", "sender is not allowed", "address verification failed",
+                   "invalid sender", "bad sender", "sender domain", "senders address rejected",
+                   "your sender address", "envelope sender", "mail from", "from address", "sender address",
+                   "refused by recipient", "rejected by recipient", "recipient refused", "access denied",
+                   "sending address not accepted", "sender unknown", "unknown sender", "domain not found in from") },
   { "hostunknown", P ("host unknown", "unknown host", "host not found", "domain not found", "no such domain",
                       "name service error", "domain does not exist", "unrouteable mail domain",
                       "host or domain name not found", "domain name not found", "unknown domain",
                       "illegal host/domain", "hostname not found", "domain is not found", "no mx record",
-                      "domain doesn't exist", "nxdomain", "mail domain", "could not be resolved",
-                      "unresolvable domain", "dns lookup failed", "no such host") },
+                      "domain doesn't exist", "nxdomain", "could not be resolved", "unresolvable domain",
+                      "dns lookup failed", "no such host", "domain name lookup", "recipient domain",
+                      "domain unknown", "destination domain", "the domain") },
   { "notaccept", P ("does not accept mail", "null mx", "not accepting mail", "domain does not accept",
-                    "accepts no mail", "does not receive mail") },
+                    "accepts no mail", "does not receive mail", "mail is not accepted", "no mail accepted") },
   { "virusdetected", P ("virus", "infected", "malware", "malicious") },
   { "spamdetected", P ("spam", "junk mail", "unsolicited", "bulk mail", "message content rejected",
-                       "content filter", "message filtered", "rejected as bulk") },
-  { "badreputation", P ("reputation", "sender score") },
-  { "policyviolation", P ("policy violation", "violates", "violation of", "policy reasons", "prohibited",
-                          "not allowed by policy", "rejected for policy", "message not allowed") },
-  { "securityerror", P ("starttls", "tls required", "must issue a", "encryption required", "certificate",
-                        "authentication required", "security policy") },
+                       "content filter", "rejected as bulk", "scored too high", "classified as") },
   { "toomanyconn", P ("too many connections", "too many concurrent", "connection limit", "connection rate",
-                      "too many simultaneous", "too many sessions") },
+                      "too many simultaneous", "too many sessions", "too many errors") },
   { "blocked", P ("blocked", "blacklist", "blocklist", "black list", "block list", "listed in", "rbl",
                   "spamhaus", "dnsbl", "client host rejected", "please use the smtp server of your isp",
-                  "dynamic ip", "dynamic address", "residential", "your ip", "ip address", "access denied",
-                  "not allowed to send from", "rejected because", "ip rejected", "poor", "barracudacentral",
-                  "sorbs", "spamcop", "dialup", "dial-up") },
-  { "rejected", P ("sender rejected", "sender address rejected", "domain of sender address",
-                   "sender verify failed", "sender is not allowed", "address verification failed",
-                   "invalid sender", "bad sender", "sender domain", "senders address rejected", "from address",
-                   "sender address", "mail from", "envelope sender", "refused", "rejected", "denied",
-                   "not allowed") },
-  { "contenterror", P ("improper use of 8-bit", "invalid header", "message content", "header", "mime") },
-  { "notcompliantrfc", P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant") },
+                  "dynamic ip", "dynamic address", "residential", "your ip", "ip address", "not allowed to send from",
+                  "barracudacentral", "sorbs", "spamcop", "dialup", "dial-up", "connection refused by",
+                  "your host", "your server", "service unavailable", "unauthorized") },
+  { "policyviolation", P ("policy violation", "violates", "violation of", "policy reasons", "prohibited",
+                          "not allowed by policy", "rejected for policy", "message not allowed", "policy") },
+  { "securityerror", P ("starttls", "tls required", "must issue a", "encryption required", "certificate",
+                        "authentication required", "security policy", "secure connection") },
+  { "contenterror", P ("improper use of 8-bit", "invalid header", "message content", "mime", "header") },
   { "syntaxerror", P ("syntax error", "command unrecognized", "bad sequence", "unrecognized command",
                       "unknown command") },
-  { "systemfull", P ("insufficient system storage", "disk full", "out of disk", "system storage") },
-  { "networkerror", P ("connection refused", "connection timed out", "timed out", "timeout", "connection reset",
-                       "no route to host", "network is unreachable", "lost connection", "host unreachable",
-                       "network error", "connection closed", "could not connect", "unable to connect",
-                       "dns error", "loop", "too many hops") },
+  { "systemfull", P ("insufficient system storage", "disk full", "out of disk", "system storage",
+                     "insufficient disk") },
   { "expired", P ("delivery time expired", "message expired", "retry timeout exceeded", "retry time not reached",
                   "could not be delivered for", "has not been delivered", "been delayed", "delayed for",
-                  "giving up", "gave up", "queue too long", "too long in queue", "expired") },
+                  "giving up", "gave up", "too long in queue", "queue too long", "connection timed out",
+                  "unable to deliver in", "did not accept our requests", "server did not respond",
+                  "unable to deliver message after", "in the queue too long", "message timed out",
+                  "not reachable within", "could not be delivered for more than", "expired") },
+  { "networkerror", P ("no route to host", "network is unreachable", "host is unreachable", "lost connection",
+                       "network error", "could not connect", "unable to connect", "loop", "too many hops",
+                       "hop count exceeded", "name server reply", "host name lookup failure", "dns records",
+                       "unable to resolve route", "connection reset", "connection refused") },
   { "systemerror", P ("system error", "internal error", "server error", "local error", "i/o error",
                       "temporary failure", "resources", "configuration error", "misconfigured", "unavailable",
-                      "try again later", "service not available") },
+                      "try again later", "service not available", "system problem", "system config") },
+  { "rejected", P ("refused", "rejected", "denied", "not allowed") },
 };
 
 /* Status codes to reasons: exact codes first, then "class.subject". */
@@ -337,38 +352,76 @@ classify_reply_in_text (const char *text)
   return 0;
 }
 
+/* classify_command - the SMTP command a diagnostic says the rejection
+ * came after: 'R' (RCPT), 'M' (MAIL), 'D' (DATA) or 0. */
+static char
+classify_command (const char *lower)
+{
+  if (lower == NULL)
+    return 0;
+  if (strstr (lower, "rcpt to") != NULL || strstr (lower, "rcpt command") != NULL
+      || strstr (lower, "recipient address rejected") != NULL || strstr (lower, "after rcpt") != NULL)
+    return 'R';
+  if (strstr (lower, "mail from") != NULL || strstr (lower, "after mail") != NULL)
+    return 'M';
+  if (strstr (lower, "end of data") != NULL || strstr (lower, "after data") != NULL
+      || strstr (lower, "data command") != NULL)
+    return 'D';
+  return 0;
+}
+
+/* classify_is_one_of - whether REASON is one of NAMES. */
+static gboolean
+classify_is_one_of (const char *reason, const char *const *names)
+{
+  for (; reason != NULL && *names != NULL; names++)
+    if (strcmp (reason, *names) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 const char *
 classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary)
 {
+  static const char *const override_user[] = { "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected",
+                                               "notaccept", "mailererror", "suspend", "filtered", NULL };
+  static const char *const vague_codes[] = { "5.7.1", "5.7.0", "4.7.1", "4.7.0", "5.5.0", "5.3.0", "5.2.0",
+                                             "5.1.0", "4.4.1", "5.2.1", "4.3.0", "4.2.0", NULL };
   g_autofree char *lower = diagnostic != NULL ? g_utf8_strdown (diagnostic, -1) : NULL;
-  const char *reason = NULL;
+  const char *by_code = NULL;
+  const char *by_text = NULL;
 
   if (status != NULL && status[0] == '2')
     return "delivered";
-  /* a specific status code other than the catch-alls decides first */
-  if (status != NULL && !g_str_has_suffix (status, ".0.0") && strcmp (status, "5.7.1") != 0
-      && strcmp (status, "5.7.0") != 0 && strcmp (status, "4.7.1") != 0 && strcmp (status, "4.7.0") != 0
-      && strcmp (status, "5.1.1") != 0 && strcmp (status, "5.2.1") != 0 && strcmp (status, "5.2.0") != 0
-      && strcmp (status, "5.5.0") != 0 && strcmp (status, "5.3.0") != 0 && strcmp (status, "5.1.0") != 0
-      && strcmp (status, "4.4.7") != 0 && strcmp (status, "4.4.1") != 0)
-    reason = classify_by_code (status);
-  if (reason == NULL && lower != NULL)
-    reason = classify_by_phrase (lower);
-  if (reason == NULL)
-    reason = classify_by_code (status);
-  if (reason == NULL && temporary)
-    reason = "expired";
-  if (reason == NULL && reply_code == 421)
-    reason = "toomanyconn";
-  if (reason == NULL && (reply_code == 550 || reply_code == 551 || reply_code == 553))
-    reason = "userunknown";
-  if (reason == NULL && reply_code == 552)
-    reason = "mailboxfull";
-  if (reason == NULL && reply_code == 554)
-    reason = "rejected";
-  if (reason == NULL)
-    reason = (lower != NULL && *lower != '\0') ? "onhold" : "undefined";
-  return reason;
+  if (status != NULL && !g_str_has_suffix (status, ".0.0") && !classify_is_one_of (status, vague_codes))
+    by_code = classify_by_code (status);
+  if (lower != NULL)
+    by_text = classify_by_phrase (lower);
+  /* a status that names a bad mailbox wins, unless the words name one of
+   * a few other causes */
+  if (by_code != NULL && strcmp (by_code, "userunknown") == 0)
+    return by_text != NULL && classify_is_one_of (by_text, override_user) ? by_text : by_code;
+  if (by_code != NULL)
+    return by_code;
+  if (by_text != NULL && strcmp (by_text, "userunknown") == 0 && classify_command (lower) != 'R'
+      && !(status != NULL && g_str_has_prefix (status, "5.1.")))
+    return "filtered";
+  if (by_text != NULL)
+    return by_text;
+  by_code = classify_by_code (status);
+  if (by_code != NULL)
+    return by_code;
+  if (temporary)
+    return "expired";
+  if (reply_code == 421 || reply_code == 450)
+    return "expired";
+  if (reply_code == 550 || reply_code == 551 || reply_code == 553)
+    return "userunknown";
+  if (reply_code == 552)
+    return "mailboxfull";
+  if (reply_code == 554)
+    return "rejected";
+  return (lower != NULL && *lower != '\0') ? "onhold" : "undefined";
 }
 
 /* classify_pseudo_status - "5.0.9xx" (or "4.0.9xx") for REASON. */
@@ -451,17 +504,13 @@ classify_fact (const struct fact *fact, const char *source)
     return e;
   }
   reason = classify_reason (fact->diagnostic, status, e->reply_code, temporary);
+  if (fact->family_reason != NULL && (strcmp (reason, "onhold") == 0 || strcmp (reason, "undefined") == 0))
+    reason = fact->family_reason;
   e->kind = EVENT_KIND_BOUNCE;
   e->reason = g_strdup (reason);
   e->category = g_strdup (classify_category (reason));
-  if (status == NULL || g_str_has_suffix (status, ".0.0")) {
-    gboolean temp = status != NULL ? status[0] == '4' : temporary;
-
-    if (status == NULL || strcmp (reason, "onhold") != 0) {
-      g_free (status);
-      status = classify_pseudo_status (reason, temp);
-    }
-  }
+  if (status == NULL)
+    status = classify_pseudo_status (reason, temporary);
   e->status = g_steal_pointer (&status);
   {
     const struct classify_kind *k = classify_kind_of (reason);

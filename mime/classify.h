@@ -28,6 +28,7 @@ struct fact {
   char *remote_mta;  /* Remote-MTA or a host named in the text */
   gboolean temporary; /* the report says it is being retried / was a 4xx */
   const char *family; /* static: "postfix", "qmail", ... or NULL */
+  const char *family_reason; /* static: the family's reason when the words say nothing, or NULL */
 };
 
 /* fact_new / fact_free - allocate and free a fact; NULL is fine for free. */

@@ -461,6 +461,30 @@ parse_dsn (struct parse_result *result, struct parse_walk *walk, const char *tex
   return TRUE;
 }
 
+/* parse_embedded_dsn - the start of delivery-status fields quoted in the
+ * human text (some services send the report as plain text), or NULL. */
+static const char *
+parse_embedded_dsn (const char *text)
+{
+  static const char *const starts[] = { "\nreporting-mta:", "\nfinal-recipient:", "\noriginal-recipient:",
+                                        "\naction:", NULL };
+  g_autofree char *lower = NULL;
+  const char *best = NULL;
+
+  if (text == NULL || strstr (text, "inal-Recipient:") == NULL)
+    return NULL;
+  lower = g_ascii_strdown (text, -1);
+  if (strstr (lower, "\nfinal-recipient:") == NULL)
+    return NULL;
+  for (const char *const *s = starts; *s != NULL; s++) {
+    const char *hit = strstr (lower, *s);
+
+    if (hit != NULL && (best == NULL || hit < best))
+      best = hit;
+  }
+  return best != NULL ? text + (best - lower) + 1 : NULL;
+}
+
 /* parse_decide - pick the reader and fill RESULT. */
 static void
 parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_walk *walk, const char *text,
@@ -494,6 +518,12 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     result->source = g_strdup ("jmrp");
     g_ptr_array_add (result->events, e);
     return;
+  }
+  if (walk->dsn->len == 0) {
+    const char *embedded = parse_embedded_dsn (text);
+
+    if (embedded != NULL)
+      g_ptr_array_add (walk->dsn, g_bytes_new (embedded, strlen (embedded)));
   }
   if (walk->dsn->len > 0 && parse_dsn (result, walk, text))
     return;

@@ -11,7 +11,7 @@
 
 const struct textbounce_family rules_services[] = {
   { "googlegroups", L ("google groups", "googlegroups.com"), NULL, L ("----- original message -----"),
-    TEXTBOUNCE_TO_FALLBACK },
+    TEXTBOUNCE_TO_FALLBACK, "rejected" },
   { "gmail", L ("delivery to the following recipient failed", "delivery to the following recipients failed",
                 "from:mailer-daemon@googlemail.com", "from:mailer-daemon@google.com", "message was not delivered to",
                 "delivery incomplete"),

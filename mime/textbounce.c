@@ -221,7 +221,7 @@ textbounce_section (const struct textbounce_lines *lines, const struct textbounc
   if (family != NULL && family->start != NULL)
     for (guint i = 0; i < n; i++)
       if (textbounce_has (LOWER (i), family->start)) {
-        *first = i + 1;
+        *first = i; /* the start line may name the recipient itself */
         break;
       }
   for (guint i = *first; i < n; i++)
@@ -413,6 +413,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     fact->diagnostic = g_strdup (section_text);
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
+    fact->family_reason = family != NULL ? family->reason : NULL;
     g_ptr_array_add (facts, fact);
     textbounce_lines_clear (lines);
     return fact->family;
@@ -443,6 +444,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
       fact->diagnostic = g_strdup (section_text);
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
+    fact->family_reason = family != NULL ? family->reason : NULL;
     g_ptr_array_add (facts, fact);
   }
   textbounce_lines_clear (lines);

@@ -31,6 +31,7 @@ struct textbounce_family {
    * other boilerplate) starts; the generic markers always apply too. */
   const char *const *end;
   unsigned flags;
+  const char *reason; /* what the family's bounces mean when their words say nothing, or NULL */
 };
 
 /* The tables, one file per group of families (rules-*.c). */

@@ -14,6 +14,8 @@
 
 struct cmd_parse {
   struct parse_limits limits;
+  gboolean per_file; /* one line per file: an mbox's messages together */
+  json_t *merged;    /* the line being built for --per-file */
   unsigned errors;   /* files that could not be read */
   guint64 messages;
 };
@@ -25,6 +27,19 @@ cmd_parse_emit (struct cmd_parse *state, const char *data, gsize len, const char
   struct parse_result *r = parse_message (data, len, &state->limits, 0);
   json_t *obj = eventjson_result (r, name);
 
+  if (state->per_file && state->merged != NULL) {
+    json_array_extend (json_object_get (state->merged, "recipients"), json_object_get (obj, "recipients"));
+    json_decref (obj);
+    parse_result_free (r);
+    state->messages++;
+    return;
+  }
+  if (state->per_file) {
+    state->merged = obj;
+    parse_result_free (r);
+    state->messages++;
+    return;
+  }
   json_dumpf (obj, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
   fputc ('\n', stdout);
   json_decref (obj);
@@ -125,6 +140,12 @@ cmd_parse_file (struct cmd_parse *state, const char *path)
     cmd_parse_mbox (state, data, len, path);
   else
     cmd_parse_emit (state, data != NULL ? data : "", len, path);
+  if (state->merged != NULL) {
+    json_object_set_new (state->merged, "file", json_string (path));
+    json_dumpf (state->merged, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc ('\n', stdout);
+    g_clear_pointer (&state->merged, json_decref);
+  }
   g_mapped_file_unref (map);
 }
 
@@ -193,7 +214,10 @@ recoil_outcome
 cmd_parse_run (struct cli *cli, int argc, char **argv)
 {
   g_autofree char *list = NULL;
+  gboolean per_file = FALSE;
   const GOptionEntry entries[] = {
+    { "per-file", 0, 0, G_OPTION_ARG_NONE, &per_file,
+      "One line per file: the recipients of all messages of an mbox together", NULL },
     { "list", 'l', 0, G_OPTION_ARG_FILENAME, &list, "Read the paths to parse from FILE, one per line (- for stdin)",
       "FILE" },
     G_OPTION_ENTRY_NULL
@@ -214,6 +238,7 @@ cmd_parse_run (struct cli *cli, int argc, char **argv)
     return RECOIL_USAGE;
   }
   parse_limits_default (&state.limits);
+  state.per_file = per_file;
   if (list != NULL)
     cmd_parse_list (&state, list);
   for (int i = 1; i < argc; i++)
