@@ -50,34 +50,60 @@ arf_address (const char *value)
   return event_normalize_address (s);
 }
 
-struct event *
-arf_read (const char *text, gsize len, gsize max_field, const char *fallback_rcpt, unsigned *anomalies)
+/* arf_event - a complaint event for ADDRESS (may be NULL) of the report. */
+static struct event *
+arf_event (char *address, const char *type, const char *reporting)
 {
-  struct fields *f = fields_parse (text, len, 8, max_field);
   struct event *e = event_new ();
-  const struct fields_group *g = f->groups->len > 0 ? fields_group (f, 0) : NULL;
-  const char *type = g != NULL ? fields_get (g, "Feedback-Type") : NULL;
 
-  *anomalies |= f->anomalies;
-  if (g == NULL)
-    *anomalies |= ANOMALY_BAD_REPORT;
   e->kind = EVENT_KIND_COMPLAINT;
   e->source = g_strdup ("arf");
   e->reason = g_strdup ("feedback");
   e->category = g_strdup ("other");
   e->feedback_type = g_ascii_strdown (type != NULL ? type : "abuse", -1);
   g_strstrip (e->feedback_type);
-  if (g != NULL) {
-    e->address = arf_address (fields_get (g, "Original-Rcpt-To"));
-    if (e->address == NULL)
-      e->address = arf_address (fields_get (g, "Removal-Recipient"));
-    e->remote_mta = g_strdup (fields_get (g, "Reporting-MTA"));
-  }
-  if (e->address == NULL && fallback_rcpt != NULL)
-    e->address = arf_address (fallback_rcpt);
+  e->address = address;
+  e->remote_mta = g_strdup (reporting);
   e->klass = (strcmp (e->feedback_type, "not-spam") == 0 || strcmp (e->feedback_type, "auth-failure") == 0)
                ? EVENT_CLASS_IGNORE
                : EVENT_CLASS_NONE;
-  fields_free (f);
   return e;
+}
+
+void
+arf_read (const char *text, gsize len, gsize max_field, guint max_rcpts, const char *fallback_rcpt,
+          GPtrArray *events, unsigned *anomalies)
+{
+  struct fields *f = fields_parse (text, len, 8, max_field);
+  const struct fields_group *g = f->groups->len > 0 ? fields_group (f, 0) : NULL;
+  const char *type = g != NULL ? fields_get (g, "Feedback-Type") : NULL;
+  const char *reporting = g != NULL ? fields_get (g, "Reporting-MTA") : NULL;
+  guint added = 0;
+
+  *anomalies |= f->anomalies;
+  if (g == NULL)
+    *anomalies |= ANOMALY_BAD_REPORT;
+  for (guint i = 0; g != NULL && i < g->names->len; i++) {
+    char *address;
+
+    if (g_ascii_strcasecmp (g_ptr_array_index (g->names, i), "Original-Rcpt-To") != 0)
+      continue;
+    if (added >= max_rcpts) {
+      *anomalies |= ANOMALY_TOO_MANY_RCPTS;
+      break;
+    }
+    address = arf_address (g_ptr_array_index (g->values, i));
+    if (address != NULL) {
+      g_ptr_array_add (events, arf_event (address, type, reporting));
+      added++;
+    }
+  }
+  if (added == 0) {
+    char *address = g != NULL ? arf_address (fields_get (g, "Removal-Recipient")) : NULL;
+
+    if (address == NULL && fallback_rcpt != NULL)
+      address = arf_address (fallback_rcpt);
+    g_ptr_array_add (events, arf_event (address, type, reporting));
+  }
+  fields_free (f);
 }

@@ -6,15 +6,15 @@
 
 #include "event.h"
 
-/* arf_read - the complaint event of the feedback-report body TEXT (LEN
- * bytes).  The address comes from Original-Rcpt-To, then
- * Removal-Recipient, then FALLBACK_RCPT (the To of the returned message,
- * or the JMRP X-HmXmrOriginalRecipient); redacted addresses (RFC 6590) are
- * not used.  Feedback types not-spam and auth-failure are class ignore:
- * they are not complaints about the recipient's mail.  Caller frees with
- * event_free. */
-struct event *arf_read (const char *text, gsize len, gsize max_field, const char *fallback_rcpt,
-                        unsigned *anomalies);
+/* arf_read - append to EVENTS the complaint events of the feedback-report
+ * body TEXT (LEN bytes): one per Original-Rcpt-To field (RFC 5965 allows
+ * several), else one for Removal-Recipient, else one for FALLBACK_RCPT (the
+ * To of the returned message, or the JMRP X-HmXmrOriginalRecipient), else
+ * one without an address.  Redacted addresses (RFC 6590) are not used.
+ * Feedback types not-spam and auth-failure are class ignore: they are not
+ * complaints about the recipient's mail.  At most MAX_RCPTS events. */
+void arf_read (const char *text, gsize len, gsize max_field, guint max_rcpts, const char *fallback_rcpt,
+               GPtrArray *events, unsigned *anomalies);
 
 /* arf_redacted - whether ADDRESS looks redacted (RFC 6590: a local part of
  * x's or stars, "redacted", or no local part at all). */

@@ -107,7 +107,7 @@ static const struct classify_phrase classify_phrases[] = {
   { "rejected", P ("sender rejected", "sender address rejected", "domain of sender address",
                    "sender verify failed", "sender is not allowed", "address verification failed",
                    "invalid sender", "bad sender", "sender domain", "senders address rejected",
-                   "your sender address", "envelope sender", "mail from", "from address", "sender address",
+                   "your sender address", "envelope sender", "sender address",
                    "refused by recipient", "rejected by recipient", "recipient refused", "access denied",
                    "sending address not accepted", "sender unknown", "unknown sender", "domain not found in from") },
   { "hostunknown", P ("host unknown", "unknown host", "host not found", "domain not found", "no such domain",
@@ -381,12 +381,13 @@ classify_is_one_of (const char *reason, const char *const *names)
 }
 
 const char *
-classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary)
+classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary,
+                 gboolean rcpt_stage)
 {
   static const char *const override_user[] = { "norelaying", "blocked", "mailboxfull", "hasmoved", "rejected",
                                                "notaccept", "mailererror", "suspend", "filtered", NULL };
   static const char *const vague_codes[] = { "5.7.1", "5.7.0", "4.7.1", "4.7.0", "5.5.0", "5.3.0", "5.2.0",
-                                             "5.1.0", "4.4.1", "5.2.1", "4.3.0", "4.2.0", NULL };
+                                             "5.1.0", "4.4.1", "4.3.0", "4.2.0", NULL };
   g_autofree char *lower = diagnostic != NULL ? g_utf8_strdown (diagnostic, -1) : NULL;
   const char *by_code = NULL;
   const char *by_text = NULL;
@@ -404,7 +405,7 @@ classify_reason (const char *diagnostic, const char *status, int reply_code, gbo
   if (by_code != NULL)
     return by_code;
   if (by_text != NULL && strcmp (by_text, "userunknown") == 0 && classify_command (lower) != 'R'
-      && !(status != NULL && g_str_has_prefix (status, "5.1.")))
+      && !(status != NULL && g_str_has_prefix (status, "5.1.")) && !rcpt_stage)
     return "filtered";
   if (by_text != NULL)
     return by_text;
@@ -503,7 +504,7 @@ classify_fact (const struct fact *fact, const char *source)
     e->status = status != NULL ? g_steal_pointer (&status) : g_strdup ("2.0.0");
     return e;
   }
-  reason = classify_reason (fact->diagnostic, status, e->reply_code, temporary);
+  reason = classify_reason (fact->diagnostic, status, e->reply_code, temporary, fact->rcpt_stage);
   if (fact->family_reason != NULL && (strcmp (reason, "onhold") == 0 || strcmp (reason, "undefined") == 0))
     reason = fact->family_reason;
   e->kind = EVENT_KIND_BOUNCE;

@@ -29,6 +29,7 @@ struct fact {
   gboolean temporary; /* the report says it is being retried / was a 4xx */
   const char *family; /* static: "postfix", "qmail", ... or NULL */
   const char *family_reason; /* static: the family's reason when the words say nothing, or NULL */
+  gboolean rcpt_stage; /* the reader knows the rejection came at RCPT time */
 };
 
 /* fact_new / fact_free - allocate and free a fact; NULL is fine for free. */
@@ -45,8 +46,10 @@ char *classify_status_in_text (const char *text);
 int classify_reply_in_text (const char *text);
 
 /* classify_reason - the reason name for DIAGNOSTIC, STATUS and REPLY_CODE
- * (any may be NULL/0) and whether the failure is TEMPORARY; static. */
-const char *classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary);
+ * (any may be NULL/0), whether the failure is TEMPORARY and whether the
+ * reader knows it was a rejection at RCPT time (RCPT_STAGE); static. */
+const char *classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary,
+                             gboolean rcpt_stage);
 
 /* classify_fact - an event of kind bounce (or delivered, for Action
  * delivered/relayed/expanded or a 2.x status) for FACT: address

@@ -497,12 +497,10 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
   if (walk->arf != NULL) {
     gsize n;
     const char *d = g_bytes_get_data (walk->arf, &n);
-    struct event *e = arf_read (d != NULL ? d : "", n, walk->limits->max_field, jmrp != NULL ? jmrp : original_to,
-                                &walk->anomalies);
-
+    arf_read (d != NULL ? d : "", n, walk->limits->max_field, walk->limits->max_recipients,
+              jmrp != NULL ? jmrp : original_to, result->events, &walk->anomalies);
     result->kind = EVENT_KIND_COMPLAINT;
     result->source = g_strdup ("arf");
-    g_ptr_array_add (result->events, e);
     return;
   }
   if (jmrp != NULL) {
@@ -529,7 +527,8 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     return;
   if (text != NULL && *text != '\0') {
     g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
-    const char *skip[4] = { result->from, original_from, NULL, NULL };
+    g_autofree char *bounce_to = parse_first_address (message, GMIME_ADDRESS_TYPE_TO);
+    const char *skip[4] = { result->from, original_from, bounce_to, NULL };
     struct textbounce_context ctx = { parse_header (message, "From"), result->subject, original_to, skip,
                                       walk->limits->max_recipients };
     const char *family;

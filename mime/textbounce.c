@@ -352,6 +352,15 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
 
       if (address == NULL)
         continue;
+      /* inside a URL, a JSON document or a path: not a recipient */
+      if (start > raw && strchr ("/&=:.%+", start[-1]) != NULL && start[-1] != '\0')
+        continue;
+      {
+        g_autofree char *before = g_strndup (lower, (gsize) (start - raw));
+
+        if (strstr (before, "://") != NULL || strstr (before, "\":") != NULL || strstr (before, "arn:") != NULL)
+          continue;
+      }
       if (textbounce_sender_before (lower, (gsize) (start - raw))) {
         g_ptr_array_add (senders, g_strdup (address));
         continue;
@@ -445,6 +454,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
     fact->family_reason = family != NULL ? family->reason : NULL;
+    fact->rcpt_stage = family == NULL || (family->flags & TEXTBOUNCE_RCPT_STAGE);
     g_ptr_array_add (facts, fact);
   }
   textbounce_lines_clear (lines);

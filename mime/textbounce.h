@@ -15,7 +15,8 @@
 
 enum {
   TEXTBOUNCE_TEMPORARY = 1 << 0,  /* this family only reports delays */
-  TEXTBOUNCE_TO_FALLBACK = 1 << 1 /* no address in the text: use the To of the returned message */
+  TEXTBOUNCE_TO_FALLBACK = 1 << 1, /* no address in the text: use the To of the returned message */
+  TEXTBOUNCE_RCPT_STAGE = 1 << 2   /* the family reports recipients refused at RCPT time */
 };
 
 struct textbounce_family {
