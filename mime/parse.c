@@ -301,6 +301,29 @@ parse_first_address (GMimeMessage *message, GMimeAddressType type)
   return NULL;
 }
 
+/* parse_received_for - the address of the "for <addr>" clause of the first
+ * Received header of MESSAGE (the envelope recipient as the sending MTA
+ * saw it), normalised, or NULL (caller frees). */
+static char *
+parse_received_for (GMimeMessage *message)
+{
+  const char *received = parse_header (message, "Received");
+  const char *p;
+  g_autofree char *addr = NULL;
+  gsize n;
+
+  if (received == NULL || (p = strstr (received, "for ")) == NULL)
+    return NULL;
+  p += 4;
+  while (*p == ' ' || *p == '<')
+    p++;
+  n = strcspn (p, ">; \t\r\n");
+  if (n == 0 || memchr (p, '@', n) == NULL)
+    return NULL;
+  addr = g_strndup (p, n);
+  return event_normalize_address (addr);
+}
+
 /* parse_clean_id - VALUE without angle brackets and white space. */
 static char *
 parse_clean_id (const char *value)
@@ -494,6 +517,9 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
   g_autofree char *original_from = parse_first_address (walk->original, GMIME_ADDRESS_TYPE_FROM);
   const char *jmrp = parse_header (walk->original, "X-HmXmrOriginalRecipient");
 
+  if (original_to == NULL)
+    original_to = parse_received_for (walk->original);
+
   if (walk->arf != NULL) {
     gsize n;
     const char *d = g_bytes_get_data (walk->arf, &n);
@@ -543,7 +569,8 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
       return;
     }
   }
-  if (message != NULL && autoreply_detect (message)) {
+  if (message != NULL && !textbounce_looks_like_bounce (parse_header (message, "From"), result->subject)
+      && autoreply_detect (message)) {
     struct event *e = event_new ();
 
     e->kind = EVENT_KIND_AUTOREPLY;

@@ -51,7 +51,8 @@ static const char *const textbounce_temporary[] = {
 
 /* Header-like lines that are never a recipient line. */
 static const char *const textbounce_header_lines[] = {
-  "received:", "message-id:", "from:", "date:", "return-path:", "subject:", "reply-to:", "sender:",
+  "received:", "message-id:", "from:", "date:", "return-path:", "subject:", "reply-to:", "sender:", "to:",
+  "cc:", "sent:", "bcc:",
   "in-reply-to:", "references:", "x-", "dkim-signature:", "arc-", "mime-version:", "content-", "list-",
   "envelope-from", "errors-to:", "resent-", "delivered-to:", "authentication-results:", "thread-",
   NULL
