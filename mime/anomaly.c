@@ -4,8 +4,8 @@
 #include "anomaly.h"
 
 static const char *const anomaly_table[ANOMALY_COUNT_] = {
-  "empty", "too-large", "too-deep", "too-many-parts", "long-header", "too-many-recipients",
-  "unparseable", "bad-charset", "no-recipient", "bad-report", "nul-bytes",
+  "empty",       "too-large",   "too-deep",     "too-many-parts", "long-header", "too-many-recipients",
+  "unparseable", "bad-charset", "no-recipient", "bad-report",     "nul-bytes",
 };
 
 const char **

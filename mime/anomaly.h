@@ -9,17 +9,17 @@
 #include <glib.h>
 
 typedef enum {
-  ANOMALY_EMPTY = 1 << 0,           /* no bytes, or no headers */
-  ANOMALY_TOO_LARGE = 1 << 1,       /* input over the size cap; the rest ignored */
-  ANOMALY_TOO_DEEP = 1 << 2,        /* MIME nesting over the depth cap */
-  ANOMALY_TOO_MANY_PARTS = 1 << 3,  /* more parts than the cap */
-  ANOMALY_LONG_HEADER = 1 << 4,     /* a header or field over the length cap */
-  ANOMALY_TOO_MANY_RCPTS = 1 << 5,  /* more recipients in a report than the cap */
-  ANOMALY_UNPARSEABLE = 1 << 6,     /* not a MIME message at all */
-  ANOMALY_BAD_CHARSET = 1 << 7,     /* text that is not valid in its charset */
-  ANOMALY_NO_RECIPIENT = 1 << 8,    /* a bounce or report naming nobody */
-  ANOMALY_BAD_REPORT = 1 << 9,      /* a report part without usable fields */
-  ANOMALY_NUL_BYTES = 1 << 10,      /* NUL bytes in the input */
+  ANOMALY_EMPTY = 1 << 0,          /* no bytes, or no headers */
+  ANOMALY_TOO_LARGE = 1 << 1,      /* input over the size cap; the rest ignored */
+  ANOMALY_TOO_DEEP = 1 << 2,       /* MIME nesting over the depth cap */
+  ANOMALY_TOO_MANY_PARTS = 1 << 3, /* more parts than the cap */
+  ANOMALY_LONG_HEADER = 1 << 4,    /* a header or field over the length cap */
+  ANOMALY_TOO_MANY_RCPTS = 1 << 5, /* more recipients in a report than the cap */
+  ANOMALY_UNPARSEABLE = 1 << 6,    /* not a MIME message at all */
+  ANOMALY_BAD_CHARSET = 1 << 7,    /* text that is not valid in its charset */
+  ANOMALY_NO_RECIPIENT = 1 << 8,   /* a bounce or report naming nobody */
+  ANOMALY_BAD_REPORT = 1 << 9,     /* a report part without usable fields */
+  ANOMALY_NUL_BYTES = 1 << 10,     /* NUL bytes in the input */
   ANOMALY_COUNT_ = 11
 } anomaly;
 

@@ -65,8 +65,8 @@ arf_event (char *address, const char *type, const char *reporting)
   e->address = address;
   e->remote_mta = g_strdup (reporting);
   e->klass = (strcmp (e->feedback_type, "not-spam") == 0 || strcmp (e->feedback_type, "auth-failure") == 0)
-               ? EVENT_CLASS_IGNORE
-               : EVENT_CLASS_NONE;
+                 ? EVENT_CLASS_IGNORE
+                 : EVENT_CLASS_NONE;
   return e;
 }
 

@@ -9,19 +9,34 @@
 #include "autoreply.h"
 
 /* Headers whose mere presence marks an automatic reply. */
-static const char *const autoreply_headers[] = {
-  "X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply", "X-Vacation", "X-Auto-Reply",
-  "X-AutoReply-From", "X-Cron-Env", NULL
-};
+static const char *const autoreply_headers[] = { "X-Autoreply",      "X-Autorespond", "X-Autoresponder",
+                                                 "X-Mail-Autoreply", "X-Vacation",    "X-Auto-Reply",
+                                                 "X-AutoReply-From", "X-Cron-Env",    NULL };
 
 /* Lower-case subject phrases of vacation and out-of-office replies. */
-static const char *const autoreply_subjects[] = {
-  "auto:", "automatic reply", "autoreply", "auto-reply", "auto reply", "autoresponse", "auto response",
-  "out of office", "out of the office", "vacation", "away from", "away until", "on leave", "abwesenheit",
-  "absence", "r\xc3\xa9ponse automatique", "risposta automatica", "respuesta autom\xc3\xa1tica",
-  "\xe8\x87\xaa\xe5\x8b\x95\xe5\xbf\x9c\xe7\xad\x94", "\xe4\xb8\x8d\xe5\x9c\xa8", "i am away", "i'm away",
-  NULL
-};
+static const char *const autoreply_subjects[] = { "auto:",
+                                                  "automatic reply",
+                                                  "autoreply",
+                                                  "auto-reply",
+                                                  "auto reply",
+                                                  "autoresponse",
+                                                  "auto response",
+                                                  "out of office",
+                                                  "out of the office",
+                                                  "vacation",
+                                                  "away from",
+                                                  "away until",
+                                                  "on leave",
+                                                  "abwesenheit",
+                                                  "absence",
+                                                  "r\xc3\xa9ponse automatique",
+                                                  "risposta automatica",
+                                                  "respuesta autom\xc3\xa1tica",
+                                                  "\xe8\x87\xaa\xe5\x8b\x95\xe5\xbf\x9c\xe7\xad\x94",
+                                                  "\xe4\xb8\x8d\xe5\x9c\xa8",
+                                                  "i am away",
+                                                  "i'm away",
+                                                  NULL };
 
 gboolean
 autoreply_detect (GMimeMessage *message)

@@ -20,16 +20,16 @@
 
 /* What a reader found about one recipient.  All strings owned. */
 struct fact {
-  char *recipient;   /* the address, as found */
-  char *action;      /* DSN Action: failed, delayed, delivered, relayed, expanded */
-  char *status;      /* enhanced status as found (DSN Status: or from text) */
-  int reply_code;    /* SMTP reply code found, or 0 */
-  char *diagnostic;  /* diagnostic text, unfolded */
-  char *remote_mta;  /* Remote-MTA or a host named in the text */
-  gboolean temporary; /* the report says it is being retried / was a 4xx */
-  const char *family; /* static: "postfix", "qmail", ... or NULL */
+  char *recipient;           /* the address, as found */
+  char *action;              /* DSN Action: failed, delayed, delivered, relayed, expanded */
+  char *status;              /* enhanced status as found (DSN Status: or from text) */
+  int reply_code;            /* SMTP reply code found, or 0 */
+  char *diagnostic;          /* diagnostic text, unfolded */
+  char *remote_mta;          /* Remote-MTA or a host named in the text */
+  gboolean temporary;        /* the report says it is being retried / was a 4xx */
+  const char *family;        /* static: "postfix", "qmail", ... or NULL */
   const char *family_reason; /* static: the family's reason when the words say nothing, or NULL */
-  gboolean rcpt_stage; /* the reader knows the rejection came at RCPT time */
+  gboolean rcpt_stage;       /* the reader knows the rejection came at RCPT time */
 };
 
 /* fact_new / fact_free - allocate and free a fact; NULL is fine for free. */

@@ -49,7 +49,8 @@ dsn_status (const char *field, const char *diagnostic)
 }
 
 guint
-dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArray *facts, unsigned *anomalies)
+dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArray *facts,
+          unsigned *anomalies)
 {
   struct fields *f = fields_parse (text, len, max_rcpts + 1, max_field);
   const char *reporting = NULL;

@@ -17,7 +17,7 @@ struct fields_group {
 };
 
 struct fields {
-  GPtrArray *groups; /* of struct fields_group * */
+  GPtrArray *groups;  /* of struct fields_group * */
   unsigned anomalies; /* ANOMALY_LONG_HEADER, ANOMALY_TOO_MANY_RCPTS */
 };
 

@@ -36,10 +36,10 @@ struct parse_walk {
   const struct parse_limits *limits;
   unsigned anomalies;
   guint parts;
-  GString *text;        /* text/plain parts, in order */
-  GString *html;        /* text/html parts, tags removed, when no plain text */
-  GPtrArray *dsn;       /* of GBytes *: delivery-status bodies */
-  GBytes *arf;          /* feedback-report body */
+  GString *text;          /* text/plain parts, in order */
+  GString *html;          /* text/html parts, tags removed, when no plain text */
+  GPtrArray *dsn;         /* of GBytes *: delivery-status bodies */
+  GBytes *arf;            /* feedback-report body */
   GMimeMessage *original; /* the returned message or its headers (ref) */
 };
 
@@ -115,7 +115,24 @@ static char *
 parse_text_of (GMimePart *part, struct parse_walk *walk)
 {
   char *text = NULL;
+  const char *charset = g_mime_object_get_content_type_parameter (GMIME_OBJECT (part), "charset");
 
+  /* bytes that are not valid in the declared (or default) charset */
+  if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0
+      || g_ascii_strcasecmp (charset, "us-ascii") == 0) {
+    g_autoptr (GBytes) raw = parse_part_bytes (part, walk->limits->max_text);
+    gsize n;
+    const char *d = g_bytes_get_data (raw, &n);
+    gboolean ascii = charset != NULL && g_ascii_strcasecmp (charset, "us-ascii") == 0;
+
+    if (d != NULL && !g_utf8_validate (d, (gssize) n, NULL))
+      walk->anomalies |= ANOMALY_BAD_CHARSET;
+    for (gsize i = 0; ascii && d != NULL && i < n; i++)
+      if ((unsigned char) d[i] >= 0x80) {
+        walk->anomalies |= ANOMALY_BAD_CHARSET;
+        break;
+      }
+  }
   if (GMIME_IS_TEXT_PART (part))
     text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
   if (text == NULL) {
@@ -193,7 +210,8 @@ parse_walk_part (struct parse_walk *walk, GMimePart *part)
   if (type == NULL || sub == NULL)
     return;
   if (g_ascii_strcasecmp (type, "message") == 0 || g_ascii_strcasecmp (type, "text") == 0) {
-    if (g_ascii_strcasecmp (sub, "delivery-status") == 0 || g_ascii_strcasecmp (sub, "global-delivery-status") == 0
+    if (g_ascii_strcasecmp (sub, "delivery-status") == 0
+        || g_ascii_strcasecmp (sub, "global-delivery-status") == 0
         || g_ascii_strcasecmp (sub, "x-delivery-status") == 0) {
       g_ptr_array_add (walk->dsn, parse_part_bytes (part, walk->limits->max_text));
       return;
@@ -398,12 +416,16 @@ parse_copy_hints (struct event_hints *to, const struct event_hints *from)
 static GMimeMessage *
 parse_inline_original (const char *text)
 {
-  static const char *const markers[] = {
-    "below this line is a copy of the message", "this is a copy of the message", "original message follows",
-    "unsent message follows", "----- original message -----", "original message headers",
-    "message header follows", "the header of the original message", "below is a copy of the original message",
-    NULL
-  };
+  static const char *const markers[] = { "below this line is a copy of the message",
+                                         "this is a copy of the message",
+                                         "original message follows",
+                                         "unsent message follows",
+                                         "----- original message -----",
+                                         "original message headers",
+                                         "message header follows",
+                                         "the header of the original message",
+                                         "below is a copy of the original message",
+                                         NULL };
   g_autofree char *lower = g_ascii_strdown (text, -1);
 
   for (const char *const *m = markers; *m != NULL; m++) {
@@ -584,7 +606,8 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     return;
   }
   if ((flags & PARSE_EXPECT_UNSUB)
-      || (result->subject != NULL && g_ascii_strncasecmp (g_strstrip (result->subject), "unsubscribe", 11) == 0)) {
+      || (result->subject != NULL
+          && g_ascii_strncasecmp (g_strstrip (result->subject), "unsubscribe", 11) == 0)) {
     struct event *e = event_new ();
 
     e->kind = EVENT_KIND_UNSUBSCRIBE;
@@ -632,7 +655,8 @@ parse_message (const char *data, gsize len, const struct parse_limits *limits, u
   walk.html = g_string_new (NULL);
   walk.dsn = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   message = parse_message_from (buf, n);
-  if (message == NULL || g_mime_header_list_get_count (g_mime_object_get_header_list (GMIME_OBJECT (message))) == 0) {
+  if (message == NULL
+      || g_mime_header_list_get_count (g_mime_object_get_header_list (GMIME_OBJECT (message))) == 0) {
     result->anomalies |= ANOMALY_UNPARSEABLE;
     g_string_append_len (walk.text, buf, (gssize) MIN (n, limits->max_text));
   } else {

@@ -45,7 +45,8 @@ struct parse_result {
 
 /* parse_message - read DATA (LEN bytes; any line ends) within LIMITS (NULL
  * for the defaults).  Never fails.  Free with parse_result_free. */
-struct parse_result *parse_message (const char *data, gsize len, const struct parse_limits *limits, unsigned flags);
+struct parse_result *parse_message (const char *data, gsize len, const struct parse_limits *limits,
+                                    unsigned flags);
 
 /* parse_result_free - free RESULT and its events; NULL is fine. */
 void parse_result_free (struct parse_result *result);

@@ -6,7 +6,11 @@
 
 #include "textbounce.h"
 
-#define L(...) (const char *const[]){ __VA_ARGS__, NULL }
+#define L(...)                                                                                               \
+  (const char *const[])                                                                                      \
+  {                                                                                                          \
+    __VA_ARGS__, NULL                                                                                        \
+  }
 
 const struct textbounce_family rules_gateways[] = {
   { "barracuda", L ("barracuda"), NULL, NULL, 0 },

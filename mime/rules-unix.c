@@ -5,27 +5,35 @@
 
 #include "textbounce.h"
 
-#define L(...) (const char *const[]){ __VA_ARGS__, NULL }
+#define L(...)                                                                                               \
+  (const char *const[])                                                                                      \
+  {                                                                                                          \
+    __VA_ARGS__, NULL                                                                                        \
+  }
 
 const struct textbounce_family rules_unix[] = {
   { "qmail", L ("this is the qmail-send program", "qmail-send program at", "qmail-local", "(#5.", "(#4."),
-    L ("wasn't able to deliver your message to the following", "unable to deliver your message to the following",
+    L ("wasn't able to deliver your message to the following",
+       "unable to deliver your message to the following",
        "not able to deliver your message to the following"),
     L ("below this line is a copy", "--- enclosed are the original headers"), 0 },
-  { "exim", L ("this message was created automatically by mail delivery software", "from:mailer-daemon@",
-               "following address(es) failed", "message has been frozen"),
+  { "exim",
+    L ("this message was created automatically by mail delivery software", "following address(es) failed",
+       "message has been frozen"),
     L ("following address(es) failed", "could not be delivered to one or more of its", "address(es) deferred",
        "has not yet been delivered"),
-    L ("------ this is a copy of the message", "------ this is a copy", "the following text was generated during",
-       "reporting-mta:"),
+    L ("------ this is a copy of the message", "------ this is a copy",
+       "the following text was generated during", "reporting-mta:"),
     0 },
-  { "sendmail", L ("----- transcript of session follows -----", "the original message was received at",
-                   "----- the following addresses had"),
+  { "sendmail",
+    L ("----- transcript of session follows -----", "the original message was received at",
+       "----- the following addresses had"),
     L ("----- the following addresses had", "----- transcript of session follows -----"),
-    L ("----- original message follows -----", "----- unsent message follows -----", "----- message header follows",
-       "----- original message headers follow"),
+    L ("----- original message follows -----", "----- unsent message follows -----",
+       "----- message header follows", "----- original message headers follow"),
     TEXTBOUNCE_TO_FALLBACK },
-  { "opensmtpd", L ("this is the mailer-daemon at", "an error has occurred while attempting to deliver a message"),
+  { "opensmtpd",
+    L ("this is the mailer-daemon at", "an error has occurred while attempting to deliver a message"),
     L ("for the following list of recipients", "following list of recipients"),
     L ("below is a copy of the original message", "below this line is a copy"), 0 },
   { "postfix", L ("this is the mail system at host", "this is the postfix program at host"),

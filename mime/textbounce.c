@@ -19,50 +19,58 @@
 #define TEXTBOUNCE_DETECT_SPAN 6144
 
 /* Where the returned message or trailing boilerplate starts, any family. */
-static const char *const textbounce_generic_end[] = {
-  "below this line is a copy of the message",
-  "this is a copy of the message",
-  "original message follows",
-  "unsent message follows",
-  "message follows",
-  "----- original message -----",
-  "-----original message-----",
-  "--- original message ---",
-  "original message headers",
-  "headers of the original message",
-  "content-type: message/rfc822",
-  "content-type: text/rfc822-headers",
-  "------ the header of the original",
-  "--- the header of the original",
-  "the header of the original message",
-  "------ original message ------",
-  "original-envelope-id:",
-  "reporting-mta:",
-  NULL
-};
+static const char *const textbounce_generic_end[] = { "below this line is a copy of the message",
+                                                      "this is a copy of the message",
+                                                      "original message follows",
+                                                      "unsent message follows",
+                                                      "message follows",
+                                                      "----- original message -----",
+                                                      "-----original message-----",
+                                                      "--- original message ---",
+                                                      "original message headers",
+                                                      "headers of the original message",
+                                                      "content-type: message/rfc822",
+                                                      "content-type: text/rfc822-headers",
+                                                      "------ the header of the original",
+                                                      "--- the header of the original",
+                                                      "the header of the original message",
+                                                      "------ original message ------",
+                                                      "original-envelope-id:",
+                                                      "reporting-mta:",
+                                                      NULL };
 
 /* Phrases that say the failure is being retried. */
-static const char *const textbounce_temporary[] = {
-  "this is a temporary error", "will be retried", "will keep trying", "will continue trying", "still trying",
-  "has been delayed", "not yet been delivered", "will retry", "delivery attempts will continue",
-  "warning: message", "message is delayed", "temporary failure", "delayed mail", "deferred:",
-  NULL
-};
+static const char *const textbounce_temporary[] = { "this is a temporary error",
+                                                    "will be retried",
+                                                    "will keep trying",
+                                                    "will continue trying",
+                                                    "still trying",
+                                                    "has been delayed",
+                                                    "not yet been delivered",
+                                                    "will retry",
+                                                    "delivery attempts will continue",
+                                                    "warning: message",
+                                                    "message is delayed",
+                                                    "temporary failure",
+                                                    "delayed mail",
+                                                    "deferred:",
+                                                    NULL };
 
 /* Header-like lines that are never a recipient line. */
 static const char *const textbounce_header_lines[] = {
-  "received:", "message-id:", "from:", "date:", "return-path:", "subject:", "reply-to:", "sender:", "to:",
-  "cc:", "sent:", "bcc:",
-  "in-reply-to:", "references:", "x-", "dkim-signature:", "arc-", "mime-version:", "content-", "list-",
-  "envelope-from", "errors-to:", "resent-", "delivered-to:", "authentication-results:", "thread-",
-  NULL
+  "received:",       "message-id:", "from:",         "date:",         "return-path:",
+  "subject:",        "reply-to:",   "sender:",       "to:",           "cc:",
+  "sent:",           "bcc:",        "in-reply-to:",  "references:",   "x-",
+  "dkim-signature:", "arc-",        "mime-version:", "content-",      "list-",
+  "envelope-from",   "errors-to:",  "resent-",       "delivered-to:", "authentication-results:",
+  "thread-",         NULL
 };
 
 /* Words before an address that make it the sender's, not a recipient's. */
-static const char *const textbounce_sender_context[] = {
-  "mail from", "envelope-from", "return-path", "sender", "from:", "from <", "reply-to", "sent by", "originator",
-  "message-id", "helo", NULL
-};
+static const char *const textbounce_sender_context[] = { "mail from",  "envelope-from", "return-path",
+                                                         "sender",     "from:",         "from <",
+                                                         "reply-to",   "sent by",       "originator",
+                                                         "message-id", "helo",          NULL };
 
 /* textbounce_has - whether LOWER contains one of PHRASES. */
 static gboolean
@@ -87,19 +95,50 @@ textbounce_starts (const char *lower, const char *const *phrases)
 gboolean
 textbounce_looks_like_bounce (const char *from, const char *subject)
 {
-  static const char *const froms[] = { "mailer-daemon", "mailer_daemon", "postmaster", "mail delivery",
-                                       "mail administrator", "mail system", "mailmaster", "mail.delivery",
-                                       "nobody@", "bounce", "mta@", "delivery subsystem", "internet mail",
-                                       "microsoftexchange", "mailerdaemon", NULL };
-  static const char *const subjects[] = { "undeliver", "delivery status notification", "failure notice",
-                                          "returned mail", "mail delivery failed", "undelivered mail",
-                                          "delivery failure", "nondeliverable", "non-deliverable",
-                                          "delivery has failed", "could not be delivered", "mail system error",
-                                          "delivery notification", "returned to sender", "mail failure",
-                                          "delivery problem", "not delivered", "rejected", "bounce",
-                                          "delivery report", "warning: could not send", "delayed mail",
-                                          "error sending", "message you sent", "failed delivery",
-                                          "returned message", "delivery error", NULL };
+  static const char *const froms[] = { "mailer-daemon",
+                                       "mailer_daemon",
+                                       "postmaster",
+                                       "mail delivery",
+                                       "mail administrator",
+                                       "mail system",
+                                       "mailmaster",
+                                       "mail.delivery",
+                                       "nobody@",
+                                       "bounce",
+                                       "mta@",
+                                       "delivery subsystem",
+                                       "internet mail",
+                                       "microsoftexchange",
+                                       "mailerdaemon",
+                                       NULL };
+  static const char *const subjects[] = { "undeliver",
+                                          "delivery status notification",
+                                          "failure notice",
+                                          "returned mail",
+                                          "mail delivery failed",
+                                          "undelivered mail",
+                                          "delivery failure",
+                                          "nondeliverable",
+                                          "non-deliverable",
+                                          "delivery has failed",
+                                          "could not be delivered",
+                                          "mail system error",
+                                          "delivery notification",
+                                          "returned to sender",
+                                          "mail failure",
+                                          "delivery problem",
+                                          "not delivered",
+                                          "rejected",
+                                          "bounce",
+                                          "delivery report",
+                                          "warning: could not send",
+                                          "delayed mail",
+                                          "error sending",
+                                          "message you sent",
+                                          "failed delivery",
+                                          "returned message",
+                                          "delivery error",
+                                          NULL };
   g_autofree char *f = from != NULL ? g_ascii_strdown (from, -1) : NULL;
   g_autofree char *s = subject != NULL ? g_utf8_strdown (subject, -1) : NULL;
 
@@ -212,8 +251,8 @@ textbounce_lines_clear (struct textbounce_lines *lines)
 
 /* textbounce_section - the [*FIRST, *LAST) lines of the error section. */
 static void
-textbounce_section (const struct textbounce_lines *lines, const struct textbounce_family *family, guint *first,
-                    guint *last)
+textbounce_section (const struct textbounce_lines *lines, const struct textbounce_family *family,
+                    guint *first, guint *last)
 {
   guint n = lines->lower->len;
 
@@ -359,7 +398,8 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
       {
         g_autofree char *before = g_strndup (lower, (gsize) (start - raw));
 
-        if (strstr (before, "://") != NULL || strstr (before, "\":") != NULL || strstr (before, "arn:") != NULL)
+        if (strstr (before, "://") != NULL || strstr (before, "\":") != NULL
+            || strstr (before, "arn:") != NULL)
           continue;
       }
       if (textbounce_sender_before (lower, (gsize) (start - raw))) {

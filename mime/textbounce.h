@@ -14,7 +14,7 @@
 #include <glib.h>
 
 enum {
-  TEXTBOUNCE_TEMPORARY = 1 << 0,  /* this family only reports delays */
+  TEXTBOUNCE_TEMPORARY = 1 << 0,   /* this family only reports delays */
   TEXTBOUNCE_TO_FALLBACK = 1 << 1, /* no address in the text: use the To of the returned message */
   TEXTBOUNCE_RCPT_STAGE = 1 << 2   /* the family reports recipients refused at RCPT time */
 };
@@ -57,8 +57,8 @@ gboolean textbounce_looks_like_bounce (const char *from, const char *subject);
  * text TEXT to FACTS.  Returns the family that matched (static), "generic"
  * when none did but recipients were found, or NULL when nothing was found.
  * *ANOMALIES gets ANOMALY_TOO_MANY_RCPTS when the cap is reached. */
-const char *textbounce_read (const char *text, gsize len, const struct textbounce_context *ctx, GPtrArray *facts,
-                             unsigned *anomalies);
+const char *textbounce_read (const char *text, gsize len, const struct textbounce_context *ctx,
+                             GPtrArray *facts, unsigned *anomalies);
 
 /* textbounce_diagnostic_for - the diagnostic text that TEXT gives for
  * RECIPIENT (or, when RECIPIENT is NULL or absent, for the only failure it

@@ -218,16 +218,16 @@ cmd_parse_run (struct cli *cli, int argc, char **argv)
   const GOptionEntry entries[] = {
     { "per-file", 0, 0, G_OPTION_ARG_NONE, &per_file,
       "One line per file: the recipients of all messages of an mbox together", NULL },
-    { "list", 'l', 0, G_OPTION_ARG_FILENAME, &list, "Read the paths to parse from FILE, one per line (- for stdin)",
-      "FILE" },
+    { "list", 'l', 0, G_OPTION_ARG_FILENAME, &list,
+      "Read the paths to parse from FILE, one per line (- for stdin)", "FILE" },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr (GOptionContext) ctx = cli_context_new (
-    cli, "parse", "FILE|DIR|MBOX...",
-    "Read each message (a file, every file below a folder, or each message of an mbox)\n"
-    "and print one JSON object per message: its kind, source and anomalies, and one\n"
-    "record per recipient with status, reason, class, category and identity hints.\n"
-    "Changes no state and needs no configuration.");
+  g_autoptr (GOptionContext) ctx =
+      cli_context_new (cli, "parse", "FILE|DIR|MBOX...",
+                       "Read each message (a file, every file below a folder, or each message of an mbox)\n"
+                       "and print one JSON object per message: its kind, source and anomalies, and one\n"
+                       "record per recipient with status, reason, class, category and identity hints.\n"
+                       "Changes no state and needs no configuration.");
   struct cmd_parse state = { 0 };
 
   g_option_context_add_main_entries (ctx, entries, NULL);

@@ -21,7 +21,9 @@ unit_tests = \
 	tests/test-log \
 	tests/test-event \
 	tests/test-provider \
-	tests/test-verp
+	tests/test-verp \
+	tests/test-parse \
+	tests/test-classify
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -43,22 +45,35 @@ tests_test_provider_LDADD = $(TEST_LDADD)
 tests_test_verp_SOURCES = tests/test-verp.c
 tests_test_verp_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_verp_LDADD = $(TEST_LDADD)
+tests_test_parse_SOURCES = tests/test-parse.c
+tests_test_parse_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_parse_LDADD = $(TEST_LDADD)
+tests_test_classify_SOURCES = tests/test-classify.c
+tests_test_classify_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_classify_LDADD = $(TEST_LDADD)
 
 shell_tests = \
 	tests/cli.test \
 	tests/config.test \
-	tests/verp.test
+	tests/verp.test \
+	tests/parse.test
 TESTS += $(shell_tests)
+EXTRA_DIST += tests/cases
 EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_generate.py
 
 # libFuzzer targets: `make fuzz` (needs clang), then run for example
 #   tests/fuzz/fuzz-verp -max_total_time=600 tests/fuzz/verp-corpus tests/fuzz/verp-seeds
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_VERP_FILES = $(filter %.c,$(verp_libverp_a_SOURCES))
-EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds
-CLEANFILES += tests/fuzz/fuzz-verp
+FUZZ_MIME_FILES = $(filter %.c,$(mime_libmime_a_SOURCES))
+EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds tests/fuzz/fuzz-parse.c
+CLEANFILES += tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse
 if HAVE_FUZZ_CC
-fuzz: tests/fuzz/fuzz-verp
+fuzz: tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse
+tests/fuzz/fuzz-parse: tests/fuzz/fuzz-parse.c $(FUZZ_MIME_FILES:%=$(srcdir)/%)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) -I$(top_srcdir)/mime $(GMIME_CFLAGS) \
+	  $(srcdir)/tests/fuzz/fuzz-parse.c $(FUZZ_MIME_FILES:%=$(srcdir)/%) $(GMIME_LIBS) -o $@
 tests/fuzz/fuzz-verp: tests/fuzz/fuzz-verp.c $(FUZZ_VERP_FILES:%=$(srcdir)/%)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) $(GLIB_CFLAGS) \
@@ -68,3 +83,17 @@ fuzz:
 	@echo "make fuzz needs clang: apt-get install clang" >&2; exit 1
 endif
 .PHONY: fuzz
+
+# The labelled corpus, when it is there: recoil parse over every variant,
+# scored by the corpus's own scorer against the targets below.
+CORPUS_DIR = $(abs_top_srcdir)/../shared/corpus
+corpus-check: src/recoil
+	@if test ! -f "$(CORPUS_DIR)/labels.jsonl"; then echo "corpus-check: no corpus at $(CORPUS_DIR); skipped"; exit 0; fi; \
+	find "$(CORPUS_DIR)/mail" -name '*.eml' | sort > corpus-files.txt; \
+	src/recoil parse --per-file --list corpus-files.txt > corpus-out.jsonl; \
+	"$(CORPUS_DIR)/score" --json corpus-score.json corpus-out.jsonl | tail -4; \
+	"$(CORPUS_DIR)/score" --by variant corpus-out.jsonl | tail -8; \
+	$(PYTHON3) $(srcdir)/tests/corpus_targets.py corpus-score.json
+CLEANFILES += corpus-files.txt corpus-out.jsonl corpus-score.json
+EXTRA_DIST += tests/corpus_targets.py
+.PHONY: corpus-check

@@ -1,0 +1,141 @@
+/* test-classify - the classification tables: sender-side trouble is never
+ * the recipient's fault, status codes and reply codes are read exactly. */
+#include "config.h"
+
+#include <string.h>
+
+#include "mime/classify.h"
+
+struct class_case {
+  const char *name;
+  const char *status;
+  const char *diagnostic;
+  const char *action;
+  const char *reason;
+  event_class klass;
+};
+
+static const struct class_case class_cases[] = {
+  { "user-unknown", "5.1.1", "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown", NULL,
+    "userunknown", EVENT_CLASS_HARD },
+  { "no-such-domain", "5.1.2", "Host or domain name not found", NULL, "hostunknown", EVENT_CLASS_HARD },
+  { "mailbox-full", "5.2.2", "552 5.2.2 Mailbox full", NULL, "mailboxfull", EVENT_CLASS_SOFT },
+  { "delayed", "4.4.7", "Message expired", "delayed", "expired", EVENT_CLASS_SOFT },
+  { "blocked-ip", "5.7.1",
+    "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", NULL, "blocked",
+    EVENT_CLASS_IGNORE },
+  { "spf", "5.7.26",
+    "550 5.7.26 Unauthenticated email from example.test is not accepted due to domain's DMARC policy", NULL,
+    "authfailure", EVENT_CLASS_IGNORE },
+  { "ptr", "5.7.25", "550 5.7.25 The IP address sending this message does not have a PTR record", NULL,
+    "requireptr", EVENT_CLASS_IGNORE },
+  { "spam", "5.7.1", "550 5.7.1 Message rejected as spam by Content Filtering", NULL, "spamdetected",
+    EVENT_CLASS_IGNORE },
+  { "relay", "5.7.1", "554 5.7.1 <a@example.org>: Relay access denied", NULL, "norelaying",
+    EVENT_CLASS_IGNORE },
+  { "sender-rejected", "5.1.8", "553 5.1.8 <news@example.test>... Domain of sender address does not exist",
+    NULL, "rejected", EVENT_CLASS_IGNORE },
+  { "syntax", "5.5.2", "500 5.5.2 Syntax error, command unrecognized", NULL, "syntaxerror",
+    EVENT_CLASS_IGNORE },
+  { "content", "5.6.0", "554 5.6.0 Message content rejected", NULL, "contenterror", EVENT_CLASS_IGNORE },
+  { "too-big", "5.3.4", "552 5.3.4 Message size exceeds fixed limit", NULL, "mesgtoobig",
+    EVENT_CLASS_IGNORE },
+  { "disabled", "5.2.1", "550 5.2.1 The email account that you tried to reach is disabled", NULL, "suspend",
+    EVENT_CLASS_SOFT },
+  { "null-mx", "5.1.10", "556 5.1.10 Recipient address has null MX", NULL, "notaccept", EVENT_CLASS_HARD },
+  { "delivered", "2.0.0", "250 OK", "delivered", "delivered", EVENT_CLASS_NONE },
+  { "no-status-temporary", NULL, "421 Try again later", NULL, "systemerror", EVENT_CLASS_SOFT },
+  { "no-status-delay", NULL, "Delivery attempts will continue", "delayed", "expired", EVENT_CLASS_SOFT },
+  { "nothing", NULL, NULL, NULL, "undefined", EVENT_CLASS_SOFT },
+};
+
+static void
+test_class (gconstpointer data)
+{
+  const struct class_case *c = data;
+  struct fact f = { 0 };
+  g_autoptr (event_t) e = NULL;
+
+  f.recipient = (char *) "rfc822; <Someone@Example.ORG>";
+  f.status = (char *) c->status;
+  f.diagnostic = (char *) c->diagnostic;
+  f.action = (char *) c->action;
+  e = classify_fact (&f, "dsn");
+  g_assert_cmpstr (e->address, ==, "Someone@example.org");
+  g_assert_cmpstr (e->reason, ==, c->reason);
+  g_assert_cmpint (e->klass, ==, c->klass);
+  g_assert_nonnull (e->status);
+  g_assert_nonnull (e->category);
+  if (c->status != NULL)
+    g_assert_cmpstr (e->status, ==, c->status);
+  else if (strcmp (c->reason, "expired") == 0)
+    g_assert_cmpstr (e->status, ==, "4.0.947");
+  else if (c->diagnostic != NULL && c->diagnostic[0] == '4')
+    g_assert_true (e->status[0] == '4'); /* a 4xx reply without a status stays temporary */
+}
+
+static void
+test_status_in_text (void)
+{
+  static const struct {
+    const char *text, *status;
+  } cases[] = {
+    { "550 5.1.1 user unknown", "5.1.1" },
+    { "smtp; 552-5.2.2 full", "5.2.2" },
+    { "(#5.5.0)", "5.5.0" },
+    { "version 1.5.2.3 of x", NULL },
+    { "ip 192.5.1.1 said", NULL },
+    { "4.7.650 reputation", "4.7.650" },
+    { "status 6.1.1", NULL },
+    { "5.1.1234", NULL },
+    { "", NULL },
+    { "#4.4.7", "4.4.7" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *s = classify_status_in_text (cases[i].text);
+
+    g_assert_cmpstr (s, ==, cases[i].status);
+  }
+  g_assert_null (classify_status_in_text (NULL));
+  g_assert_cmpint (classify_reply_in_text ("host said: 550 5.1.1 nope"), ==, 550);
+  g_assert_cmpint (classify_reply_in_text ("421-mx busy"), ==, 421);
+  g_assert_cmpint (classify_reply_in_text ("port 25000 closed"), ==, 0);
+  g_assert_cmpint (classify_reply_in_text ("id A550 x"), ==, 0);
+  g_assert_cmpint (classify_reply_in_text (NULL), ==, 0);
+}
+
+/* Every reason has a category, and only bad-address reasons are hard. */
+static void
+test_categories (void)
+{
+  static const char *const hard[] = { "userunknown", "hostunknown", "hasmoved", "notaccept" };
+  static const char *const soft[] = { "mailboxfull", "blocked", "spamdetected",
+                                      "expired",     "suspend", "filtered" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hard); i++) {
+    g_assert_true (classify_is_hard (hard[i]));
+    g_assert_cmpstr (classify_category (hard[i]), !=, "other");
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (soft); i++)
+    g_assert_false (classify_is_hard (soft[i]));
+  g_assert_cmpstr (classify_category ("userunknown"), ==, "bad-mailbox");
+  g_assert_cmpstr (classify_category ("hostunknown"), ==, "bad-domain");
+  g_assert_cmpstr (classify_category ("mailboxfull"), ==, "quota-issues");
+  g_assert_cmpstr (classify_category ("no-such-reason"), ==, "other");
+  g_assert_cmpstr (classify_category (NULL), ==, "other");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (class_cases); i++) {
+    g_autofree char *path = g_strdup_printf ("/classify/%s", class_cases[i].name);
+
+    g_test_add_data_func (path, &class_cases[i], test_class);
+  }
+  g_test_add_func ("/classify/status-in-text", test_status_in_text);
+  g_test_add_func ("/classify/categories", test_categories);
+  return g_test_run ();
+}

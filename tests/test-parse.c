@@ -1,0 +1,386 @@
+/* test-parse - mime/ on the fixtures in tests/cases (each with LF, CRLF and
+ * bare-CR line ends) and on generated hostile input: empty, truncated,
+ * oversized, deeply nested, too many parts or recipients, NUL bytes,
+ * over-long headers, garbage.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "eventjson.h"
+#include "mime/parse.h"
+
+/* A fixture folder and the line ends to feed it with. */
+struct case_run {
+  char *dir;
+  const char *eol; /* "\n", "\r\n" or "\r" */
+};
+
+/* with_line_ends - TEXT with every LF replaced by EOL (caller frees). */
+static char *
+with_line_ends (const char *text, gsize len, const char *eol, gsize *out_len)
+{
+  GString *s = g_string_sized_new (len + len / 8);
+
+  for (gsize i = 0; i < len; i++) {
+    if (text[i] == '\n')
+      g_string_append (s, eol);
+    else
+      g_string_append_c (s, text[i]);
+  }
+  *out_len = s->len;
+  return g_string_free (s, FALSE);
+}
+
+/* subset - whether every member of EXPECT is in GOT with an equal value
+ * (objects recursively, arrays element by element and of equal length);
+ * the first difference is described in WHY. */
+static gboolean
+subset (json_t *expect, json_t *got, const char *path, GString *why)
+{
+  if (json_is_object (expect)) {
+    const char *key;
+    json_t *value;
+
+    if (!json_is_object (got)) {
+      g_string_printf (why, "%s: not an object", path);
+      return FALSE;
+    }
+    json_object_foreach (expect, key, value)
+    {
+      g_autofree char *sub = g_strdup_printf ("%s.%s", path, key);
+      json_t *other = json_object_get (got, key);
+
+      if (other == NULL) {
+        g_string_printf (why, "%s: missing", sub);
+        return FALSE;
+      }
+      if (!subset (value, other, sub, why))
+        return FALSE;
+    }
+    return TRUE;
+  }
+  if (json_is_array (expect)) {
+    if (!json_is_array (got) || json_array_size (got) != json_array_size (expect)) {
+      g_string_printf (why, "%s: %zu elements, expected %zu", path,
+                       json_is_array (got) ? json_array_size (got) : 0, json_array_size (expect));
+      return FALSE;
+    }
+    for (gsize i = 0; i < json_array_size (expect); i++) {
+      g_autofree char *sub = g_strdup_printf ("%s[%zu]", path, i);
+
+      if (!subset (json_array_get (expect, i), json_array_get (got, i), sub, why))
+        return FALSE;
+    }
+    return TRUE;
+  }
+  if (!json_equal (expect, got)) {
+    g_autofree char *a = json_dumps (expect, JSON_ENCODE_ANY);
+    g_autofree char *b = json_dumps (got, JSON_ENCODE_ANY);
+
+    g_string_printf (why, "%s: expected %s, got %s", path, a, b);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+test_case (gconstpointer data)
+{
+  const struct case_run *run = data;
+  g_autofree char *input_path = g_build_filename (run->dir, "input.eml", NULL);
+  g_autofree char *expect_path = g_build_filename (run->dir, "expected.json", NULL);
+  g_autofree char *input = NULL;
+  g_autofree char *converted = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) why = g_string_new (NULL);
+  json_error_t jerr;
+  json_t *expect, *got;
+  struct parse_result *r;
+  gsize len = 0, n = 0;
+
+  g_assert_true (g_file_get_contents (input_path, &input, &len, &error));
+  expect = json_load_file (expect_path, 0, &jerr);
+  if (expect == NULL)
+    g_error ("%s:%d: %s", expect_path, jerr.line, jerr.text);
+  converted = with_line_ends (input, len, run->eol, &n);
+  r = parse_message (converted, n, NULL, 0);
+  got = eventjson_result (r, input_path);
+  if (!subset (expect, got, "", why)) {
+    g_autofree char *text = json_dumps (got, JSON_INDENT (1) | JSON_PRESERVE_ORDER);
+
+    g_test_message ("output: %s", text);
+    g_error ("%s: %s", run->dir, why->str);
+  }
+  json_decref (expect);
+  json_decref (got);
+  parse_result_free (r);
+}
+
+/* parse_text - parse TEXT with LIMITS (NULL: defaults). */
+static struct parse_result *
+parse_text (const char *text, gsize len, const struct parse_limits *limits)
+{
+  return parse_message (text, len, limits, 0);
+}
+
+static void
+test_empty (void)
+{
+  struct parse_result *r = parse_text ("", 0, NULL);
+
+  g_assert_cmpint (r->kind, ==, EVENT_KIND_UNKNOWN);
+  g_assert_true (r->anomalies & ANOMALY_EMPTY);
+  g_assert_cmpuint (r->events->len, ==, 0);
+  parse_result_free (r);
+  r = parse_message (NULL, 0, NULL, 0);
+  g_assert_true (r->anomalies & ANOMALY_EMPTY);
+  parse_result_free (r);
+}
+
+/* dsn_with - a DSN with N failed recipients. */
+static char *
+dsn_with (guint n)
+{
+  GString *s =
+      g_string_new ("From: MAILER-DAEMON@mx.example.test\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"X\"\n\n"
+                    "--X\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.test\n");
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (
+        s, "\nFinal-Recipient: rfc822; user%u@example.org\nAction: failed\nStatus: 5.1.1\n", i);
+  g_string_append (s, "\n--X--\n");
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_too_many_recipients (void)
+{
+  struct parse_limits limits;
+  g_autofree char *text = dsn_with (50);
+  struct parse_result *r;
+
+  parse_limits_default (&limits);
+  limits.max_recipients = 10;
+  r = parse_text (text, strlen (text), &limits);
+  g_assert_true (r->anomalies & ANOMALY_TOO_MANY_RCPTS);
+  g_assert_cmpuint (r->events->len, ==, 10);
+  parse_result_free (r);
+  r = parse_text (text, strlen (text), NULL);
+  g_assert_false (r->anomalies & ANOMALY_TOO_MANY_RCPTS);
+  g_assert_cmpuint (r->events->len, ==, 50);
+  parse_result_free (r);
+}
+
+static void
+test_too_large (void)
+{
+  struct parse_limits limits;
+  g_autofree char *text = dsn_with (200);
+  struct parse_result *r;
+
+  parse_limits_default (&limits);
+  limits.max_size = 2048;
+  r = parse_text (text, strlen (text), &limits);
+  g_assert_true (r->anomalies & ANOMALY_TOO_LARGE);
+  g_assert_cmpuint (r->events->len, >, 0);
+  g_assert_cmpuint (r->events->len, <, 200);
+  parse_result_free (r);
+}
+
+static void
+test_too_deep (void)
+{
+  GString *s = g_string_new ("From: a@example.org\nSubject: nest\nMIME-Version: 1.0\n");
+  struct parse_result *r;
+
+  for (int i = 0; i < 40; i++)
+    g_string_append_printf (s, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+  g_string_append (s, "Content-Type: text/plain\n\ninnermost\n");
+  for (int i = 39; i >= 0; i--)
+    g_string_append_printf (s, "--b%d--\n", i);
+  r = parse_text (s->str, s->len, NULL);
+  g_assert_true (r->anomalies & ANOMALY_TOO_DEEP);
+  parse_result_free (r);
+  g_string_free (s, TRUE);
+}
+
+static void
+test_too_many_parts (void)
+{
+  GString *s = g_string_new ("From: a@example.org\nSubject: parts\nMIME-Version: 1.0\n"
+                             "Content-Type: multipart/mixed; boundary=\"p\"\n\n");
+  struct parse_result *r;
+
+  for (int i = 0; i < 600; i++)
+    g_string_append_printf (s, "--p\nContent-Type: text/plain\n\npart %d\n", i);
+  g_string_append (s, "--p--\n");
+  r = parse_text (s->str, s->len, NULL);
+  g_assert_true (r->anomalies & ANOMALY_TOO_MANY_PARTS);
+  parse_result_free (r);
+  g_string_free (s, TRUE);
+}
+
+static void
+test_long_header_and_nul (void)
+{
+  GString *s = g_string_new ("From: a@example.org\nSubject: ");
+  struct parse_result *r;
+
+  for (int i = 0; i < 40000; i++)
+    g_string_append (s, "xy");
+  g_string_append (s, "\n\nbody with a\0NUL byte\n");
+  g_string_append_len (s, "tail\0\0", 6);
+  r = parse_text (s->str, s->len, NULL);
+  g_assert_true (r->anomalies & ANOMALY_LONG_HEADER);
+  g_assert_true (r->anomalies & ANOMALY_NUL_BYTES);
+  parse_result_free (r);
+  g_string_free (s, TRUE);
+}
+
+/* Every prefix of a fixture (cut every 37 bytes) yields a result. */
+static void
+test_truncated_everywhere (void)
+{
+  g_autofree char *path =
+      g_test_build_filename (G_TEST_DIST, "cases", "dsn-postfix-userunknown", "input.eml", NULL);
+  g_autofree char *text = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  for (gsize cut = 0; cut <= len; cut += 37) {
+    struct parse_result *r = parse_text (text, cut, NULL);
+
+    g_assert_nonnull (r);
+    for (guint i = 0; i < r->events->len; i++) {
+      struct event *e = g_ptr_array_index (r->events, i);
+
+      g_assert_nonnull (event_kind_name (e->kind));
+    }
+    parse_result_free (r);
+  }
+}
+
+/* Random bytes and random mail-like lines never crash and never report an
+ * address that is not normalised. */
+static void
+test_garbage (void)
+{
+  static const char *const pieces[] = { "From: ",
+                                        "MAILER-DAEMON@x.example",
+                                        "\n",
+                                        "\r\n",
+                                        "\r",
+                                        "--b\n",
+                                        "Content-Type: multipart/report; boundary=b\n",
+                                        "Final-Recipient: rfc822; ",
+                                        "a@b.example",
+                                        "Status: 5.1.1\n",
+                                        "<",
+                                        ">",
+                                        "\n\n",
+                                        "=?utf-8?B?",
+                                        "\xff\xfe",
+                                        "Content-Type: message/rfc822\n",
+                                        ":",
+                                        " ",
+                                        "@",
+                                        "\t" };
+
+  for (int n = 0; n < 400; n++) {
+    GString *s = g_string_new (NULL);
+    int parts = g_test_rand_int_range (0, 80);
+    struct parse_result *r;
+
+    for (int i = 0; i < parts; i++) {
+      if (g_test_rand_int_range (0, 4) == 0)
+        g_string_append_c (s, (char) g_test_rand_int_range (0, 256));
+      else
+        g_string_append (s, pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))]);
+    }
+    r = parse_text (s->str, s->len, NULL);
+    g_assert_nonnull (r);
+    for (guint i = 0; i < r->events->len; i++) {
+      struct event *e = g_ptr_array_index (r->events, i);
+
+      if (e->address != NULL) {
+        g_autofree char *again = event_normalize_address (e->address);
+
+        g_assert_cmpstr (again, ==, e->address);
+      }
+    }
+    parse_result_free (r);
+    g_string_free (s, TRUE);
+  }
+}
+
+/* A plain mail to the unsubscribe domain is a request; the same mail to
+ * anywhere else is nothing. */
+static void
+test_expect_unsub (void)
+{
+  static const char mail[] =
+      "From: Olivia <olivia@example.com>\nTo: x@unsub.example.test\nSubject: please\n\nstop\n";
+  struct parse_result *r = parse_message (mail, sizeof mail - 1, NULL, PARSE_EXPECT_UNSUB);
+
+  g_assert_cmpint (r->kind, ==, EVENT_KIND_UNSUBSCRIBE);
+  g_assert_cmpstr (r->from, ==, "olivia@example.com");
+  parse_result_free (r);
+  r = parse_message (mail, sizeof mail - 1, NULL, 0);
+  g_assert_cmpint (r->kind, ==, EVENT_KIND_UNKNOWN);
+  g_assert_cmpuint (r->events->len, ==, 0);
+  parse_result_free (r);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct {
+    const char *name, *eol;
+  } eols[] = { { "lf", "\n" }, { "crlf", "\r\n" }, { "cr", "\r" } };
+  g_autofree char *cases = NULL;
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) runs = g_ptr_array_new ();
+  const char *name;
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  cases = g_test_build_filename (G_TEST_DIST, "cases", NULL);
+  dir = g_dir_open (cases, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < names->len; i++) {
+    const char *n = *(const char **) &g_ptr_array_index (names, i);
+
+    for (gsize v = 0; v < G_N_ELEMENTS (eols); v++) {
+      struct case_run *run = g_new0 (struct case_run, 1);
+      g_autofree char *path = g_strdup_printf ("/parse/case/%s/%s", n, eols[v].name);
+
+      run->dir = g_build_filename (cases, n, NULL);
+      run->eol = eols[v].eol;
+      g_ptr_array_add (runs, run);
+      g_test_add_data_func (path, run, test_case);
+    }
+  }
+  g_assert_cmpuint (runs->len, >=, 3 * 15);
+  g_test_add_func ("/parse/empty", test_empty);
+  g_test_add_func ("/parse/too-many-recipients", test_too_many_recipients);
+  g_test_add_func ("/parse/too-large", test_too_large);
+  g_test_add_func ("/parse/too-deep", test_too_deep);
+  g_test_add_func ("/parse/too-many-parts", test_too_many_parts);
+  g_test_add_func ("/parse/long-header-and-nul", test_long_header_and_nul);
+  g_test_add_func ("/parse/truncated-everywhere", test_truncated_everywhere);
+  g_test_add_func ("/parse/garbage", test_garbage);
+  g_test_add_func ("/parse/expect-unsub", test_expect_unsub);
+  rc = g_test_run ();
+  for (guint i = 0; i < runs->len; i++) {
+    struct case_run *run = g_ptr_array_index (runs, i);
+
+    g_free (run->dir);
+    g_free (run);
+  }
+  return rc;
+}
