@@ -214,28 +214,35 @@ textbounce_sender_before (const char *lower_line, gsize offset)
   return textbounce_has (before, textbounce_sender_context);
 }
 
-/* The lines of a text, with a lower-case copy of each. */
+/* The lines of a text, with a lower-case copy of each: two buffers cut
+ * into lines in place, and arrays of pointers into them. */
 struct textbounce_lines {
-  GPtrArray *raw;   /* of char * */
-  GPtrArray *lower; /* of char * */
+  char *raw_text;
+  char *lower_text;
+  GPtrArray *raw;   /* of char *, into raw_text */
+  GPtrArray *lower; /* of char *, into lower_text */
 };
 
 static void
 textbounce_lines_split (const char *text, gsize len, struct textbounce_lines *lines)
 {
-  const char *p = text, *end = text + len;
+  lines->raw_text = g_strndup (text, len);
+  lines->lower_text = g_ascii_strdown (lines->raw_text, -1);
+  lines->raw = g_ptr_array_sized_new (64);
+  lines->lower = g_ptr_array_sized_new (64);
+  len = strlen (lines->raw_text);
+  for (gsize start = 0; start < len;) {
+    char *nl = memchr (lines->raw_text + start, '\n', len - start);
+    gsize end = nl != NULL ? (gsize) (nl - lines->raw_text) : len;
+    gsize trim = end;
 
-  lines->raw = g_ptr_array_new_with_free_func (g_free);
-  lines->lower = g_ptr_array_new_with_free_func (g_free);
-  while (p < end) {
-    const char *nl = memchr (p, '\n', (gsize) (end - p));
-    const char *eol = nl != NULL ? nl : end;
-    char *raw = g_strndup (p, (gsize) (eol - p));
-
-    g_strchomp (raw);
-    g_ptr_array_add (lines->raw, raw);
-    g_ptr_array_add (lines->lower, g_ascii_strdown (raw, -1));
-    p = nl != NULL ? nl + 1 : end;
+    while (trim > start && g_ascii_isspace (lines->raw_text[trim - 1]))
+      trim--;
+    lines->raw_text[trim] = '\0';
+    lines->lower_text[trim] = '\0';
+    g_ptr_array_add (lines->raw, lines->raw_text + start);
+    g_ptr_array_add (lines->lower, lines->lower_text + start);
+    start = end + 1;
   }
 }
 
@@ -244,6 +251,8 @@ textbounce_lines_clear (struct textbounce_lines *lines)
 {
   g_ptr_array_unref (lines->raw);
   g_ptr_array_unref (lines->lower);
+  g_free (lines->raw_text);
+  g_free (lines->lower_text);
 }
 
 #define LOWER(i) ((const char *) g_ptr_array_index (lines->lower, (i)))

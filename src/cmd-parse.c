@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,9 +17,10 @@
 
 struct cmd_parse {
   struct parse_limits limits;
-  gboolean per_file; /* one line per file: an mbox's messages together */
-  json_t *merged;    /* the line being built for --per-file */
-  unsigned errors;   /* files that could not be read */
+  gboolean per_file;  /* one line per file: an mbox's messages together */
+  json_t *merged;     /* the line being built for --per-file */
+  GByteArray *buffer; /* file contents, reused */
+  unsigned errors;    /* files that could not be read */
   guint64 messages;
 };
 
@@ -120,33 +124,50 @@ cmd_parse_mbox (struct cmd_parse *state, const char *data, gsize len, const char
   }
 }
 
-/* cmd_parse_file - one file: an mbox or one message. */
+/* cmd_parse_file - one file: an mbox or one message.  Read with read(2)
+ * into a buffer kept between files: most mail is small, and mapping each
+ * file costs more than copying it. */
 static void
 cmd_parse_file (struct cmd_parse *state, const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  GMappedFile *map = g_mapped_file_new (path, FALSE, &error);
-  const char *data;
-  gsize len;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  struct stat st;
+  gsize len = 0;
 
-  if (map == NULL) {
-    g_critical ("%s", error->message);
+  if (fd < 0 || fstat (fd, &st) != 0) {
+    g_critical ("cannot read %s: %s", path, g_strerror (errno));
     state->errors++;
+    if (fd >= 0)
+      close (fd);
     return;
   }
-  data = g_mapped_file_get_contents (map);
-  len = g_mapped_file_get_length (map);
-  if (data != NULL && cmd_parse_is_mbox (data, len))
-    cmd_parse_mbox (state, data, len, path);
-  else
-    cmd_parse_emit (state, data != NULL ? data : "", len, path);
+  if (state->buffer == NULL || state->buffer->len < (gsize) st.st_size + 1)
+    g_byte_array_set_size (state->buffer ? state->buffer : (state->buffer = g_byte_array_new ()),
+                           (guint) st.st_size + 1);
+  while (len < (gsize) st.st_size) {
+    ssize_t n = read (fd, state->buffer->data + len, (gsize) st.st_size - len);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    len += (gsize) n;
+  }
+  close (fd);
+  {
+    const char *data = (const char *) state->buffer->data;
+
+    if (cmd_parse_is_mbox (data, len))
+      cmd_parse_mbox (state, data, len, path);
+    else
+      cmd_parse_emit (state, data, len, path);
+  }
   if (state->merged != NULL) {
     json_object_set_new (state->merged, "file", json_string (path));
     json_dumpf (state->merged, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fputc ('\n', stdout);
     g_clear_pointer (&state->merged, json_decref);
   }
-  g_mapped_file_unref (map);
 }
 
 static void cmd_parse_path (struct cmd_parse *state, const char *path);
@@ -243,6 +264,7 @@ cmd_parse_run (struct cli *cli, int argc, char **argv)
     cmd_parse_list (&state, list);
   for (int i = 1; i < argc; i++)
     cmd_parse_path (&state, argv[i]);
+  g_clear_pointer (&state.buffer, g_byte_array_unref);
   if (fflush (stdout) != 0) {
     g_critical ("parse: cannot write to standard output");
     return RECOIL_TEMPORARY;
