@@ -318,6 +318,7 @@ textbounce_collect (const struct textbounce_lines *lines, guint i, const char *r
 {
   GString *diag = g_string_new (NULL);
   gboolean seen_text = FALSE;
+  guint paragraphs = 0;
 
   for (const char *p = rest; *p; p++)
     if (g_ascii_isalnum (*p)) {
@@ -334,7 +335,9 @@ textbounce_collect (const struct textbounce_lines *lines, guint i, const char *r
     while (*t == ' ' || *t == '\t')
       t++;
     if (*t == '\0') {
-      if (seen_text)
+      /* a paragraph ends the diagnostic once it holds a code; until then
+       * the error may follow a paragraph below (transcripts, "because:") */
+      if (seen_text && (classify_reply_in_text (diag->str) != 0 || ++paragraphs > 2))
         break;
       continue;
     }
