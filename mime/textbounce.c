@@ -175,6 +175,21 @@ textbounce_address_at (const char *begin, const char *at, const char **start, co
       dot = TRUE;
     r++;
   }
+  /* the last label of a domain is ASCII: what follows it (a CJK greeting,
+   * an Arabic comma) is text, not address */
+  {
+    const char *last_dot = NULL;
+
+    for (const char *q = at + 1; q < r; q++)
+      if (*q == '.')
+        last_dot = q;
+    if (last_dot != NULL)
+      for (const char *q = last_dot + 1; q < r; q++)
+        if ((unsigned char) *q >= 0x80) {
+          r = q;
+          break;
+        }
+  }
   while (r > at + 1 && (r[-1] == '.' || r[-1] == '-'))
     r--;
   while (l < at && (*l == '.' || *l == '\'' || *l == '`'))
@@ -274,7 +289,8 @@ textbounce_section (const struct textbounce_lines *lines, const struct textbounc
         break;
       }
   for (guint i = *first; i < n; i++)
-    if (textbounce_has (LOWER (i), textbounce_generic_end)
+    if (textbounce_has (LOWER (i), textbounce_generic_end) || g_str_has_prefix (LOWER (i), "received: from ")
+        || g_str_has_prefix (LOWER (i), "received: by ") || g_str_has_prefix (LOWER (i), "return-path: ")
         || (family != NULL && family->end != NULL && textbounce_has (LOWER (i), family->end))) {
       *last = i;
       break;
