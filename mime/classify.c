@@ -505,6 +505,7 @@ classify_fact (const struct fact *fact, const char *source)
   struct event *e = event_new ();
   g_autofree char *status = NULL;
   gboolean temporary = fact->temporary;
+  gboolean delayed_action = FALSE;
   const char *reason;
   gboolean delivered = FALSE;
 
@@ -514,7 +515,7 @@ classify_fact (const struct fact *fact, const char *source)
           || g_ascii_strncasecmp (fact->action, "expanded", 8) == 0))
     delivered = TRUE;
   if (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0)
-    temporary = TRUE;
+    temporary = delayed_action = TRUE;
   status = g_strdup (fact->status);
   if (status == NULL && fact->diagnostic != NULL)
     status = classify_status_in_text (fact->diagnostic);
@@ -525,6 +526,10 @@ classify_fact (const struct fact *fact, const char *source)
   e->reply_code = fact->reply_code != 0 ? fact->reply_code : classify_reply_in_text (fact->diagnostic);
   if (status == NULL && e->reply_code >= 400 && e->reply_code < 500)
     temporary = TRUE;
+  /* a 5xx answer about this recipient is final, whatever else the text
+   * says about retries */
+  if (e->reply_code >= 500 && (status == NULL || status[0] == '5') && !delayed_action)
+    temporary = FALSE;
 
   e->address = classify_clean_address (fact->recipient);
   e->diagnostic = g_strdup (fact->diagnostic);

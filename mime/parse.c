@@ -496,11 +496,16 @@ parse_dsn (struct parse_result *result, struct parse_walk *walk, const char *tex
   }
   if (facts->len == 0)
     return FALSE;
-  for (guint i = 0; i < facts->len; i++) {
+  for (guint i = 0; text != NULL && *text != '\0' && i < facts->len; i++) {
     struct fact *f = g_ptr_array_index (facts, i);
+    g_autofree char *human = textbounce_diagnostic_for (text, strlen (text), f->recipient);
+    g_autofree char *lower = human != NULL ? g_ascii_strdown (human, -1) : NULL;
 
-    if (f->diagnostic == NULL && text != NULL && *text != '\0')
-      f->diagnostic = textbounce_diagnostic_for (text, strlen (text), f->recipient);
+    /* the human-readable part often says at which command it failed */
+    if (lower != NULL && (strstr (lower, "rcpt to") != NULL || strstr (lower, "rcpt command") != NULL))
+      f->rcpt_stage = TRUE;
+    if (f->diagnostic == NULL)
+      f->diagnostic = g_steal_pointer (&human);
   }
   parse_from_facts (result, facts, "dsn");
   return TRUE;
