@@ -46,6 +46,9 @@ struct conf {
   char *secret_previous; /* secret */
   char *quarantine;      /* Maildir, or NULL */
   gint64 max_message_size;
+  gint64 seen_ttl;     /* how long a message fingerprint is remembered, seconds */
+  gint64 map_size;     /* initial LMDB map size, bytes */
+  gint64 max_map_size; /* the map grows up to this, bytes */
 
   /* [verp] */
   char **schemes;       /* accepted at the bounce domain, in order */
@@ -59,6 +62,7 @@ struct conf {
   gint64 soft_threshold;
   gint64 soft_window; /* seconds */
   gint64 complaint_threshold;
+  gint64 unsubscribe_threshold;
   char **hard_categories;
   char **soft_categories;
 

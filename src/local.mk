@@ -4,11 +4,16 @@ src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_librecoil_a_SOURCES = \
 	src/cli.c src/cli.h \
 	src/clock.c src/clock.h \
+	src/codec.c src/codec.h \
 	src/conf.c src/conf.h \
 	src/eventjson.c src/eventjson.h \
 	src/exitcode.c src/exitcode.h \
 	src/log.c src/log.h \
-	src/ourdomain.c src/ourdomain.h
+	src/ourdomain.c src/ourdomain.h \
+	src/outbox.c src/outbox.h \
+	src/policy.c src/policy.h \
+	src/record.c src/record.h \
+	src/store.c src/store.h
 
 # Everything the program and the tests link, in dependency order.
 RECOIL_CORE = src/librecoil.a providers/libproviders.a mime/libmime.a verp/libverp.a $(RECOIL_LIBS)
@@ -19,5 +24,6 @@ src_recoil_SOURCES = \
 	src/main.c \
 	src/cmd-config.c src/cmd-config.h \
 	src/cmd-parse.c src/cmd-parse.h \
+	src/cmd-store.c src/cmd-store.h \
 	src/cmd-verp.c src/cmd-verp.h
 src_recoil_LDADD = $(RECOIL_CORE)

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cmd-config.h"
 #include "cmd-parse.h"
+#include "cmd-store.h"
 #include "cmd-verp.h"
 #include "exitcode.h"
 #include "log.h"
@@ -26,6 +27,12 @@ static recoil_outcome main_help (struct cli *cli, int argc, char **argv);
 static const struct command main_commands[] = {
   { "config", "check the configuration file, or print the sample", EXITCODE_ADMIN, cmd_config_run },
   { "parse", "read returned mail and print what it says, as JSON lines", EXITCODE_ADMIN, cmd_parse_run },
+  { "status", "show what recoil knows about an address", EXITCODE_ADMIN, cmd_store_run },
+  { "list", "print the suppression list as CSV or JSON", EXITCODE_ADMIN, cmd_store_run },
+  { "reset", "forget an address: it becomes active again", EXITCODE_ADMIN, cmd_store_run },
+  { "ignore", "never act on an address (or, with --off, act again)", EXITCODE_ADMIN, cmd_store_run },
+  { "import", "import an existing suppression list (CSV)", EXITCODE_ADMIN, cmd_store_run },
+  { "stats", "events and decisions per day", EXITCODE_ADMIN, cmd_store_run },
   { "verp", "make or read signed return paths and unsubscribe addresses", EXITCODE_ADMIN, cmd_verp_run },
   { "help", "show the options of a command", EXITCODE_ADMIN, main_help },
 };

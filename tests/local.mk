@@ -23,7 +23,9 @@ unit_tests = \
 	tests/test-provider \
 	tests/test-verp \
 	tests/test-parse \
-	tests/test-classify
+	tests/test-classify \
+	tests/test-policy \
+	tests/test-store
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -51,6 +53,12 @@ tests_test_parse_LDADD = $(TEST_LDADD)
 tests_test_classify_SOURCES = tests/test-classify.c
 tests_test_classify_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_classify_LDADD = $(TEST_LDADD)
+tests_test_policy_SOURCES = tests/test-policy.c
+tests_test_policy_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_policy_LDADD = $(TEST_LDADD)
+tests_test_store_SOURCES = tests/test-store.c
+tests_test_store_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_store_LDADD = $(TEST_LDADD)
 
 shell_tests = \
 	tests/cli.test \

@@ -1,0 +1,784 @@
+/* store - LMDB environment, transactions that retry after growing the map,
+ * and the operations recoil needs.
+ *
+ * Every change runs inside store_write(): begin a write transaction (LMDB
+ * serialises writers across processes), do the work, commit; on
+ * MDB_MAP_FULL abort, grow the map and run the whole work again, so a
+ * batch is never half applied.  A map grown by another process shows up
+ * as MDB_MAP_RESIZED and is adopted.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <jansson.h>
+#include <lmdb.h>
+#include <string.h>
+
+#include "eventjson.h"
+#include "store.h"
+
+/* clang-format off */
+G_DEFINE_QUARK (recoil-store-error-quark, store_error)
+/* clang-format on */
+
+/* A return code of our own for work functions: a GError was set. */
+#define STORE_RC_ERROR (-100000)
+
+struct store {
+  MDB_env *env;
+  MDB_dbi addresses, seen, seen_days, outbox, events, daily;
+  gint64 max_map_size;
+  gint64 seen_ttl;
+};
+
+/* store_fail - set ERROR for LMDB code RC while doing WHAT. */
+static gboolean
+store_fail (GError **error, int rc, const char *what)
+{
+  g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY, "state store: %s: %s", what, mdb_strerror (rc));
+  return FALSE;
+}
+
+gint64
+store_map_size (struct store *s)
+{
+  MDB_envinfo info;
+
+  mdb_env_info (s->env, &info);
+  return (gint64) info.me_mapsize;
+}
+
+/* store_grow - double the map, up to the ceiling; FALSE at the ceiling. */
+static gboolean
+store_grow (struct store *s)
+{
+  gint64 size = store_map_size (s);
+  gint64 next = MIN (size * 2, s->max_map_size);
+
+  if (next <= size)
+    return FALSE;
+  return mdb_env_set_mapsize (s->env, (size_t) next) == 0;
+}
+
+typedef int (*store_work_fn) (struct store *s, MDB_txn *txn, gpointer data, GError **error);
+
+/* store_write - run WORK in a write transaction, growing the map and
+ * running it again while it is full. */
+static gboolean
+store_write (struct store *s, store_work_fn work, gpointer data, GError **error)
+{
+  for (int attempt = 0; attempt < 64; attempt++) {
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin (s->env, NULL, 0, &txn);
+
+    if (rc == MDB_MAP_RESIZED) {
+      mdb_env_set_mapsize (s->env, 0);
+      continue;
+    }
+    if (rc != 0)
+      return store_fail (error, rc, "cannot begin a write transaction");
+    rc = work (s, txn, data, error);
+    if (rc == 0)
+      rc = mdb_txn_commit (txn);
+    else
+      mdb_txn_abort (txn);
+    if (rc == MDB_MAP_FULL) {
+      g_clear_error (error);
+      if (!store_grow (s)) {
+        g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY,
+                     "state store: the map is full at %" G_GINT64_FORMAT " bytes ([recoil] max_map_size)",
+                     store_map_size (s));
+        return FALSE;
+      }
+      g_info ("state store: map grown to %" G_GINT64_FORMAT " bytes", store_map_size (s));
+      continue;
+    }
+    if (rc == STORE_RC_ERROR)
+      return FALSE;
+    if (rc != 0)
+      return store_fail (error, rc, "cannot commit");
+    return TRUE;
+  }
+  g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY, "state store: gave up after repeated map changes");
+  return FALSE;
+}
+
+/* store_read - begin a read transaction, adopting a grown map. */
+static int
+store_read (struct store *s, MDB_txn **txn)
+{
+  int rc = mdb_txn_begin (s->env, NULL, MDB_RDONLY, txn);
+
+  if (rc == MDB_MAP_RESIZED) {
+    mdb_env_set_mapsize (s->env, 0);
+    rc = mdb_txn_begin (s->env, NULL, MDB_RDONLY, txn);
+  }
+  return rc;
+}
+
+/* store_open_dbis - open or create the named databases. */
+static int
+store_open_dbis (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  const struct {
+    const char *name;
+    MDB_dbi *dbi;
+  } dbs[] = { { "addresses", &s->addresses }, { "seen", &s->seen },     { "seen_days", &s->seen_days },
+              { "outbox", &s->outbox },       { "events", &s->events }, { "daily", &s->daily } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (dbs); i++) {
+    int rc = mdb_dbi_open (txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
+
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+gboolean
+store_open (const struct store_options *o, struct store **out, GError **error)
+{
+  struct store *s = g_new0 (struct store, 1);
+  int rc, dead = 0;
+
+  if (g_mkdir_with_parents (o->dir, 0700) != 0) {
+    int saved = errno;
+
+    g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY, "state store: cannot create %s: %s", o->dir,
+                 g_strerror (saved));
+    g_free (s);
+    return FALSE;
+  }
+  s->max_map_size = o->max_map_size > 0 ? o->max_map_size : G_GINT64_CONSTANT (8) << 30;
+  s->seen_ttl = o->seen_ttl > 0 ? o->seen_ttl : 30 * 86400;
+  if ((rc = mdb_env_create (&s->env)) != 0 || (rc = mdb_env_set_maxdbs (s->env, 8)) != 0
+      || (rc = mdb_env_set_mapsize (s->env, (size_t) (o->map_size > 0 ? o->map_size : 64 << 20))) != 0) {
+    store_close (s);
+    return store_fail (error, rc, "cannot create the environment");
+  }
+  rc = mdb_env_open (s->env, o->dir, o->nosync ? MDB_NOSYNC : 0, 0600);
+  if (rc != 0) {
+    g_autofree char *what = g_strdup_printf ("cannot open %s", o->dir);
+
+    store_close (s);
+    return store_fail (error, rc, what);
+  }
+  mdb_reader_check (s->env, &dead);
+  if (dead > 0)
+    g_info ("state store: cleared %d stale reader slots", dead);
+  if (!store_write (s, store_open_dbis, NULL, error)) {
+    store_close (s);
+    return FALSE;
+  }
+  *out = s;
+  return TRUE;
+}
+
+void
+store_close (struct store *s)
+{
+  if (s == NULL)
+    return;
+  if (s->env != NULL)
+    mdb_env_close (s->env);
+  g_free (s);
+}
+
+void
+store_fingerprint (const char *message_id, const char *recipient, const char *content, gsize len,
+                   guint8 out[32])
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize n = 32;
+
+  if (message_id != NULL && *message_id != '\0') {
+    g_checksum_update (sum, (const guchar *) "mid", 4);
+    g_checksum_update (sum, (const guchar *) message_id, (gssize) strlen (message_id) + 1);
+    if (recipient != NULL)
+      g_checksum_update (sum, (const guchar *) recipient, (gssize) strlen (recipient));
+  } else {
+    g_checksum_update (sum, (const guchar *) "raw", 4);
+    g_checksum_update (sum, (const guchar *) (content != NULL ? content : ""), (gssize) len);
+  }
+  g_checksum_get_digest (sum, out, &n);
+}
+
+/* store_key - an MDB_val over a string (without its NUL). */
+static MDB_val
+store_key (const char *s)
+{
+  MDB_val v = { strlen (s), (void *) s };
+
+  return v;
+}
+
+/* store_be64 - N as 8 big-endian bytes, so keys sort by number. */
+static void
+store_be64 (guint64 n, guint8 out[8])
+{
+  for (int i = 7; i >= 0; i--, n >>= 8)
+    out[i] = n & 0xff;
+}
+
+static guint64
+store_from_be64 (const guint8 *b)
+{
+  guint64 n = 0;
+
+  for (int i = 0; i < 8; i++)
+    n = (n << 8) | b[i];
+  return n;
+}
+
+/* store_next_id - one more than the last 8-byte key of DBI. */
+static int
+store_next_id (MDB_txn *txn, MDB_dbi dbi, guint64 *next)
+{
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc = mdb_cursor_open (txn, dbi, &c);
+
+  if (rc != 0)
+    return rc;
+  rc = mdb_cursor_get (c, &k, &v, MDB_LAST);
+  *next = rc == 0 && k.mv_size == 8 ? store_from_be64 (k.mv_data) + 1 : 1;
+  mdb_cursor_close (c);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* store_count - add one to the daily counter KEY. */
+static int
+store_count (struct store *s, MDB_txn *txn, const char *key)
+{
+  MDB_val k = store_key (key), v;
+  guint64 n = 0;
+  int rc = mdb_get (txn, s->daily, &k, &v);
+
+  if (rc == 0 && v.mv_size == 8)
+    memcpy (&n, v.mv_data, 8);
+  else if (rc != 0 && rc != MDB_NOTFOUND)
+    return rc;
+  n++;
+  v.mv_size = 8;
+  v.mv_data = &n;
+  return mdb_put (txn, s->daily, &k, &v, 0);
+}
+
+/* store_load - the record under KEY into R (initialised); rc 0 found,
+ * MDB_NOTFOUND none, STORE_RC_ERROR bad bytes. */
+static int
+store_load (struct store *s, MDB_txn *txn, const char *key, struct record *r, GError **error)
+{
+  MDB_val k = store_key (key), v;
+  int rc = mdb_get (txn, s->addresses, &k, &v);
+
+  if (rc != 0) {
+    record_init (r);
+    return rc;
+  }
+  if (!record_decode (v.mv_data, v.mv_size, r, error)) {
+    g_prefix_error (error, "state store: record of %s: ", key);
+    if (error != NULL && *error != NULL) {
+      (*error)->domain = STORE_ERROR;
+      (*error)->code = STORE_ERROR_FORMAT;
+    }
+    return STORE_RC_ERROR;
+  }
+  return 0;
+}
+
+/* store_save - R under KEY. */
+static int
+store_save (struct store *s, MDB_txn *txn, const char *key, const struct record *r)
+{
+  g_autoptr (GBytes) bytes = record_encode (r);
+  MDB_val k = store_key (key), v;
+  gsize len;
+
+  v.mv_data = (void *) g_bytes_get_data (bytes, &len);
+  v.mv_size = len;
+  return mdb_put (txn, s->addresses, &k, &v, 0);
+}
+
+/* What store_apply's work function needs. */
+struct store_apply_work {
+  const struct conf *conf;
+  const struct store_item *items;
+  guint n;
+  gint64 now;
+  struct store_result *results;
+};
+
+/* store_day_key - DAY (big-endian) followed by FP: the expiry index key. */
+static void
+store_day_key (guint32 day, const guint8 *fp, guint8 out[36])
+{
+  out[0] = (day >> 24) & 0xff;
+  out[1] = (day >> 16) & 0xff;
+  out[2] = (day >> 8) & 0xff;
+  out[3] = day & 0xff;
+  memcpy (out + 4, fp, 32);
+}
+
+/* store_seen_check - whether FP was applied within seen_ttl; if not, mark
+ * it as applied NOW.  rc 0 or an LMDB error. */
+static int
+store_seen_check (struct store *s, MDB_txn *txn, const guint8 *fp, gint64 now, gboolean *duplicate)
+{
+  MDB_val k = { 32, (void *) fp }, v;
+  guint8 daykey[36];
+  gint64 when = now;
+  int rc = mdb_get (txn, s->seen, &k, &v);
+
+  *duplicate = FALSE;
+  if (rc == 0 && v.mv_size == 8) {
+    gint64 first;
+
+    memcpy (&first, v.mv_data, 8);
+    if (now - first < s->seen_ttl) {
+      *duplicate = TRUE;
+      return 0;
+    }
+    /* expired: drop its old place in the expiry index */
+    store_day_key ((guint32) (first / 86400), fp, daykey);
+    {
+      MDB_val dk = { sizeof daykey, daykey };
+
+      rc = mdb_del (txn, s->seen_days, &dk, NULL);
+      if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    }
+  } else if (rc != MDB_NOTFOUND && rc != 0) {
+    return rc;
+  }
+  v.mv_size = 8;
+  v.mv_data = &when;
+  if ((rc = mdb_put (txn, s->seen, &k, &v, 0)) != 0)
+    return rc;
+  {
+    MDB_val dk = { sizeof daykey, daykey }, empty = { 0, (void *) "" };
+
+    store_day_key ((guint32) (now / 86400), fp, daykey);
+    return mdb_put (txn, s->seen_days, &dk, &empty, 0);
+  }
+}
+
+/* store_log_event - append E and what was decided to the event log. */
+static int
+store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct event *e, gint64 now,
+                 const struct store_result *res, const char *sender)
+{
+  json_t *obj = eventjson_event (e);
+  g_autofree char *text = NULL;
+  guint8 key[8];
+  MDB_val k = { 8, key }, v;
+  int rc;
+
+  json_object_set_new (obj, "time", json_integer (now));
+  json_object_set_new (obj, "sender", sender != NULL ? json_string (sender) : json_null ());
+  json_object_set_new (obj, "decision",
+                       json_string (res->decision.outcome == POLICY_SUPPRESS      ? "suppress"
+                                    : res->decision.outcome == POLICY_UNSUBSCRIBE ? "unsubscribe"
+                                                                                  : "none"));
+  json_object_set_new (obj, "actions", json_integer (res->actions));
+  {
+    char *dump = json_dumps (obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    text = g_strdup (dump);
+    free (dump);
+  }
+  json_decref (obj);
+  store_be64 ((*seq)++, key);
+  v.mv_size = strlen (text);
+  v.mv_data = text;
+  rc = mdb_put (txn, s->events, &k, &v, MDB_APPEND);
+  return rc;
+}
+
+/* store_apply_one - one item inside the batch transaction. */
+static int
+store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guint i, const char *day,
+                 guint64 *next_outbox, guint64 *next_event, GError **error)
+{
+  const struct store_item *item = &w->items[i];
+  const struct event *e = item->event;
+  struct store_result *res = &w->results[i];
+  g_autofree char *key = NULL;
+  g_autofree char *counter = NULL;
+  g_autoptr (GPtrArray) actions = NULL;
+  struct record r;
+  int rc;
+
+  memset (res, 0, sizeof *res);
+  if (item->fingerprint != NULL) {
+    if ((rc = store_seen_check (s, txn, item->fingerprint, w->now, &res->duplicate)) != 0)
+      return rc;
+    if (res->duplicate)
+      return 0;
+  }
+  counter = g_strdup_printf ("%s|event|%s|%s|%s", day, event_kind_name (e->kind), event_class_name (e->klass),
+                             e->category != NULL ? e->category : "-");
+  if ((rc = store_count (s, txn, counter)) != 0)
+    return rc;
+  key = e->address != NULL ? event_normalize_address (e->address) : NULL;
+  if (key == NULL)
+    return store_log_event (s, txn, next_event, e, w->now, res, item->sender);
+  rc = store_load (s, txn, key, &r, error);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return rc;
+  {
+    struct policy_rules rules;
+
+    policy_rules_from_conf (w->conf, &rules);
+    res->decision = policy_apply (&rules, &r, e, w->now);
+  }
+  actions = g_ptr_array_new_with_free_func (g_free);
+  policy_route (w->conf, e, item->sender, &r, &res->decision, actions);
+  for (guint k = 0; k < actions->len; k++) {
+    const struct policy_action *a = g_ptr_array_index (actions, k);
+    struct outbox_entry o = { 0 };
+    g_autoptr (GBytes) bytes = NULL;
+    g_autofree char *who = g_strdup_printf ("%s:%s", a->provider, a->action);
+    guint8 okey[8];
+    MDB_val kk = { 8, okey }, vv;
+    gsize len;
+
+    o.provider = (char *) a->provider;
+    o.action = (char *) a->action;
+    o.scope = a->scope;
+    o.address = key;
+    o.list_id = e->hints.list_id;
+    o.campaign_id = e->hints.campaign_id;
+    o.subscriber_id = e->hints.subscriber_id;
+    o.reason = (char *) res->decision.why;
+    o.status = e->status;
+    o.created = o.next_try = w->now;
+    bytes = outbox_encode (&o);
+    store_be64 ((*next_outbox)++, okey);
+    vv.mv_data = (void *) g_bytes_get_data (bytes, &len);
+    vv.mv_size = len;
+    if ((rc = mdb_put (txn, s->outbox, &kk, &vv, MDB_APPEND)) != 0) {
+      record_clear (&r);
+      return rc;
+    }
+    record_acted_add (&r, who);
+    res->actions++;
+  }
+  rc = store_save (s, txn, key, &r);
+  record_clear (&r);
+  if (rc != 0)
+    return rc;
+  if (res->decision.outcome != POLICY_NONE && !res->decision.repeat) {
+    g_autofree char *dkey = g_strdup_printf (
+        "%s|decision|%s|%s", day, res->decision.outcome == POLICY_SUPPRESS ? "suppress" : "unsubscribe",
+        res->decision.why);
+
+    if ((rc = store_count (s, txn, dkey)) != 0)
+      return rc;
+  }
+  return store_log_event (s, txn, next_event, e, w->now, res, item->sender);
+}
+
+/* store_apply_work - the batch, in one transaction. */
+static int
+store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  struct store_apply_work *w = data;
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (w->now);
+  g_autofree char *day = g_date_time_format (dt, "%Y-%m-%d");
+  guint64 next_outbox, next_event;
+  int rc;
+
+  if ((rc = store_next_id (txn, s->outbox, &next_outbox)) != 0
+      || (rc = store_next_id (txn, s->events, &next_event)) != 0)
+    return rc;
+  for (guint i = 0; i < w->n; i++)
+    if ((rc = store_apply_one (s, txn, w, i, day, &next_outbox, &next_event, error)) != 0)
+      return rc;
+  return 0;
+}
+
+gboolean
+store_apply (struct store *s, const struct conf *conf, const struct store_item *items, guint n, gint64 now,
+             struct store_result *results, GError **error)
+{
+  struct store_apply_work w = { conf, items, n, now, results };
+
+  return store_write (s, store_apply_work, &w, error);
+}
+
+gboolean
+store_get (struct store *s, const char *address, struct record *r, GError **error)
+{
+  g_autofree char *key = event_normalize_address (address);
+  MDB_txn *txn;
+  int rc;
+
+  record_init (r);
+  if (key == NULL) {
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "\"%s\" is not an address", address);
+    return FALSE;
+  }
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
+  record_clear (r);
+  rc = store_load (s, txn, key, r, error);
+  mdb_txn_abort (txn);
+  if (rc == STORE_RC_ERROR)
+    return FALSE;
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return store_fail (error, rc, "cannot read");
+  return rc == 0;
+}
+
+/* Arguments of the single-address work functions. */
+struct store_address_work {
+  const char *key;
+  gboolean flag;
+  gint64 now;
+  gboolean existed;
+};
+
+static int
+store_reset_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  struct store_address_work *w = data;
+  MDB_val k = store_key (w->key);
+  int rc = mdb_del (txn, s->addresses, &k, NULL);
+
+  w->existed = rc == 0;
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+gboolean
+store_reset (struct store *s, const char *address, gboolean *existed, GError **error)
+{
+  g_autofree char *key = event_normalize_address (address);
+  struct store_address_work w = { key, FALSE, 0, FALSE };
+
+  if (key == NULL) {
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "\"%s\" is not an address", address);
+    return FALSE;
+  }
+  if (!store_write (s, store_reset_work, &w, error))
+    return FALSE;
+  *existed = w.existed;
+  return TRUE;
+}
+
+static int
+store_ignore_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  struct store_address_work *w = data;
+  struct record r;
+  int rc = store_load (s, txn, w->key, &r, error);
+
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return rc;
+  r.ignore = w->flag;
+  rc = store_save (s, txn, w->key, &r);
+  record_clear (&r);
+  return rc;
+}
+
+gboolean
+store_set_ignore (struct store *s, const char *address, gboolean on, gint64 now, GError **error)
+{
+  g_autofree char *key = event_normalize_address (address);
+  struct store_address_work w = { key, on, now, FALSE };
+
+  if (key == NULL) {
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "\"%s\" is not an address", address);
+    return FALSE;
+  }
+  return store_write (s, store_ignore_work, &w, error);
+}
+
+/* Arguments of the import work function. */
+struct store_import_work {
+  const struct store_import_row *rows;
+  guint n;
+};
+
+static int
+store_import_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  struct store_import_work *w = data;
+
+  for (guint i = 0; i < w->n; i++) {
+    g_autofree char *key = event_normalize_address (w->rows[i].address);
+    struct record r;
+    int rc;
+
+    if (key == NULL)
+      continue;
+    rc = store_load (s, txn, key, &r, error);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+      return rc;
+    r.state = w->rows[i].state;
+    r.changed = w->rows[i].when;
+    g_free (r.state_reason);
+    r.state_reason = g_strdup (w->rows[i].reason != NULL ? w->rows[i].reason : "import");
+    rc = store_save (s, txn, key, &r);
+    record_clear (&r);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+gboolean
+store_import (struct store *s, const struct store_import_row *rows, guint n, GError **error)
+{
+  struct store_import_work w = { rows, n };
+
+  return store_write (s, store_import_work, &w, error);
+}
+
+gboolean
+store_each_record (struct store *s, store_record_fn fn, gpointer data, GError **error)
+{
+  MDB_txn *txn;
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc;
+
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
+  if ((rc = mdb_cursor_open (txn, s->addresses, &c)) != 0) {
+    mdb_txn_abort (txn);
+    return store_fail (error, rc, "cannot open a cursor");
+  }
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    g_autofree char *address = g_strndup (k.mv_data, k.mv_size);
+    struct record r;
+    g_autoptr (GError) bad = NULL;
+    gboolean go_on;
+
+    if (!record_decode (v.mv_data, v.mv_size, &r, &bad)) {
+      g_warning ("state store: record of %s: %s", address, bad->message);
+      continue;
+    }
+    go_on = fn (address, &r, data);
+    record_clear (&r);
+    if (!go_on)
+      break;
+  }
+  mdb_cursor_close (c);
+  mdb_txn_abort (txn);
+  return TRUE;
+}
+
+gboolean
+store_each_daily (struct store *s, const char *from_day, store_daily_fn fn, gpointer data, GError **error)
+{
+  MDB_txn *txn;
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc;
+
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
+  if ((rc = mdb_cursor_open (txn, s->daily, &c)) != 0) {
+    mdb_txn_abort (txn);
+    return store_fail (error, rc, "cannot open a cursor");
+  }
+  k = store_key (from_day);
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    g_autofree char *key = g_strndup (k.mv_data, k.mv_size);
+    guint64 n = 0;
+
+    if (v.mv_size == 8)
+      memcpy (&n, v.mv_data, 8);
+    fn (key, n, data);
+  }
+  mdb_cursor_close (c);
+  mdb_txn_abort (txn);
+  return TRUE;
+}
+
+gboolean
+store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, GError **error)
+{
+  MDB_txn *txn;
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc;
+
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
+  if ((rc = mdb_cursor_open (txn, s->outbox, &c)) != 0) {
+    mdb_txn_abort (txn);
+    return store_fail (error, rc, "cannot open a cursor");
+  }
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    struct outbox_entry e;
+    gboolean go_on;
+
+    if (k.mv_size != 8 || !outbox_decode (v.mv_data, v.mv_size, &e))
+      continue;
+    e.id = store_from_be64 (k.mv_data);
+    go_on = fn (&e, data);
+    outbox_entry_clear (&e);
+    if (!go_on)
+      break;
+  }
+  mdb_cursor_close (c);
+  mdb_txn_abort (txn);
+  return TRUE;
+}
+
+/* Arguments of the purge work function. */
+struct store_purge_work {
+  gint64 now;
+  guint max;
+  guint purged;
+};
+
+static int
+store_purge_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  struct store_purge_work *w = data;
+  guint32 cutoff = (guint32) ((w->now - s->seen_ttl) / 86400);
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc = mdb_cursor_open (txn, s->seen_days, &c);
+
+  w->purged = 0;
+  if (rc != 0)
+    return rc;
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && w->purged < w->max;
+       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    const guint8 *b = k.mv_data;
+    guint32 day;
+    MDB_val fp;
+
+    if (k.mv_size != 36)
+      continue;
+    day = (guint32) b[0] << 24 | (guint32) b[1] << 16 | (guint32) b[2] << 8 | b[3];
+    if (day >= cutoff)
+      break;
+    fp.mv_size = 32;
+    fp.mv_data = (void *) (b + 4);
+    rc = mdb_del (txn, s->seen, &fp, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+      break;
+    if ((rc = mdb_cursor_del (c, 0)) != 0)
+      break;
+    w->purged++;
+  }
+  mdb_cursor_close (c);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+gboolean
+store_purge_seen (struct store *s, gint64 now, guint max, guint *purged, GError **error)
+{
+  struct store_purge_work w = { now, max, 0 };
+
+  if (!store_write (s, store_purge_work, &w, error))
+    return FALSE;
+  *purged = w.purged;
+  return TRUE;
+}

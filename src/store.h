@@ -1,0 +1,133 @@
+/* store - recoil's durable state in one LMDB environment
+ *
+ * Named databases:
+ *   addresses   normalised address -> struct record (record.h)
+ *   seen        message fingerprint (32 bytes) -> when it was first applied
+ *   seen_days   day (4 bytes, big-endian) + fingerprint -> nothing; the
+ *               expiry index of `seen`, in time order
+ *   outbox      id (8 bytes, big-endian) -> struct outbox_entry (outbox.h)
+ *   events      sequence (8 bytes, big-endian) -> the event as JSON, append only
+ *   daily       "YYYY-MM-DD|what|..." -> count (8 bytes)
+ *
+ * Many processes write at once (Postfix runs up to maxproc pipes): LMDB's
+ * single writer lock serialises them, and every batch of events is one
+ * write transaction, so a batch is applied whole or not at all, even when
+ * the process is killed.  A full map grows (doubling) and the batch is
+ * retried, up to a ceiling.  Lock, disk, permission and ceiling trouble
+ * are STORE_ERROR_TEMPORARY: the caller exits 75 and the MTA retries.
+ */
+#ifndef RECOIL_STORE_H
+#define RECOIL_STORE_H
+
+#include <glib.h>
+
+#include "conf.h"
+#include "mime/event.h"
+#include "outbox.h"
+#include "policy.h"
+#include "record.h"
+
+#define STORE_ERROR store_error_quark ()
+GQuark store_error_quark (void);
+
+typedef enum {
+  STORE_ERROR_TEMPORARY, /* lock, disk, permissions, map ceiling: try again later */
+  STORE_ERROR_FORMAT,    /* data written by a newer recoil, or damaged */
+  STORE_ERROR_INVALID    /* a bad argument (an address that is not one, ...) */
+} store_error_code;
+
+struct store_options {
+  const char *dir;     /* created with mode 0700 when missing */
+  gint64 map_size;     /* initial map size, bytes */
+  gint64 max_map_size; /* ceiling for growth, bytes */
+  gint64 seen_ttl;     /* seconds a fingerprint blocks a repeat */
+  gboolean nosync;     /* MDB_NOSYNC: faster, not durable (benchmarks) */
+};
+
+struct store;
+
+/* store_open - open (creating when needed) the environment in OPTIONS->dir
+ * and clear stale reader slots of dead processes.  Free with store_close.
+ * Errors: STORE_ERROR_TEMPORARY. */
+gboolean store_open (const struct store_options *options, struct store **out, GError **error);
+
+/* store_close - close S; NULL is fine. */
+void store_close (struct store *s);
+
+/* store_map_size - the current map size in bytes. */
+gint64 store_map_size (struct store *s);
+
+/* One event to apply. */
+struct store_item {
+  const struct event *event;
+  const guint8 *fingerprint; /* 32 bytes, or NULL: never a duplicate */
+  const char *sender;        /* envelope sender, for routing; may be NULL */
+};
+
+/* What applying one item did. */
+struct store_result {
+  gboolean duplicate;              /* fingerprint seen within seen_ttl: nothing changed */
+  struct policy_decision decision; /* from policy_apply */
+  guint actions;                   /* outbox entries added */
+};
+
+/* store_apply - apply N items in one write transaction as of NOW: for each
+ * not seen before, update its address's record by policy, route the
+ * decision to providers and enqueue their actions, log the event and
+ * count it for the day.  RESULTS (N elements) says what happened.  The
+ * same items applied one by one give the same state.  Errors:
+ * STORE_ERROR_TEMPORARY, STORE_ERROR_FORMAT (nothing is applied). */
+gboolean store_apply (struct store *s, const struct conf *conf, const struct store_item *items, guint n,
+                      gint64 now, struct store_result *results, GError **error);
+
+/* store_fingerprint - the fingerprint of a message: SHA-256 of MESSAGE_ID
+ * and RECIPIENT (envelope recipient, may be NULL), or of CONTENT (LEN
+ * bytes) when there is no Message-ID.  Written to OUT. */
+void store_fingerprint (const char *message_id, const char *recipient, const char *content, gsize len,
+                        guint8 out[32]);
+
+/* store_get - the record of ADDRESS (normalised here).  Returns FALSE with
+ * no error when there is none; FALSE with ERROR on trouble.  R is
+ * initialised in every case; clear with record_clear. */
+gboolean store_get (struct store *s, const char *address, struct record *r, GError **error);
+
+/* store_reset - forget ADDRESS entirely (it becomes active and unknown).
+ * *EXISTED tells whether there was a record. */
+gboolean store_reset (struct store *s, const char *address, gboolean *existed, GError **error);
+
+/* store_set_ignore - set or clear the operator's ignore flag of ADDRESS,
+ * creating the record when needed. */
+gboolean store_set_ignore (struct store *s, const char *address, gboolean on, gint64 now, GError **error);
+
+/* store_import - set ADDRESS to STATE (why: REASON, since WHEN), keeping
+ * its counters; used to migrate an existing suppression list.  N addresses
+ * in one transaction. */
+struct store_import_row {
+  const char *address;
+  record_state state;
+  const char *reason;
+  gint64 when;
+};
+gboolean store_import (struct store *s, const struct store_import_row *rows, guint n, GError **error);
+
+/* store_each_record - call FN for every record in address order, from a
+ * read transaction (no memory grows with the number of records); FN
+ * returns FALSE to stop.  The record passed is valid during the call. */
+typedef gboolean (*store_record_fn) (const char *address, const struct record *r, gpointer data);
+gboolean store_each_record (struct store *s, store_record_fn fn, gpointer data, GError **error);
+
+/* store_each_daily - call FN for every daily counter whose day is FROM_DAY
+ * ("YYYY-MM-DD") or later, in key order. */
+typedef void (*store_daily_fn) (const char *key, guint64 count, gpointer data);
+gboolean store_each_daily (struct store *s, const char *from_day, store_daily_fn fn, gpointer data,
+                           GError **error);
+
+/* store_each_outbox - call FN for every outbox entry in id order. */
+typedef gboolean (*store_outbox_fn) (const struct outbox_entry *e, gpointer data);
+gboolean store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, GError **error);
+
+/* store_purge_seen - forget fingerprints first seen before NOW - seen_ttl;
+ * at most MAX of them.  *PURGED gets how many. */
+gboolean store_purge_seen (struct store *s, gint64 now, guint max, guint *purged, GError **error);
+
+#endif
