@@ -185,8 +185,9 @@ cmd_store_list_one (const char *address, const struct record *r, gpointer data)
   return TRUE;
 }
 
-/* cmd_store_csv_split - the fields of one CSV LINE (quotes, doubled quotes;
- * caller frees with g_strfreev). */
+/* cmd_store_csv_split - the fields of one CSV LINE (RFC 4180: a field
+ * that starts with a quote runs to the closing quote, "" inside it is one
+ * quote); caller frees with g_strfreev. */
 static char **
 cmd_store_csv_split (const char *line)
 {
@@ -206,8 +207,8 @@ cmd_store_csv_split (const char *line)
       } else {
         g_string_append_c (f, *p);
       }
-    } else if (*p == '"') {
-      quoted = TRUE;
+    } else if (*p == '"' && f->len == 0) {
+      quoted = TRUE; /* RFC 4180: only a field's first character opens quotes */
     } else if (*p == ',' || *p == '\0' || *p == '\r' || *p == '\n') {
       g_ptr_array_add (fields, g_strstrip (g_strdup (f->str)));
       g_string_truncate (f, 0);

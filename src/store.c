@@ -11,11 +11,9 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <jansson.h>
 #include <lmdb.h>
 #include <string.h>
 
-#include "eventjson.h"
 #include "store.h"
 
 /* clang-format off */
@@ -247,9 +245,9 @@ store_next_id (MDB_txn *txn, MDB_dbi dbi, guint64 *next)
   return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* store_count - add one to the daily counter KEY. */
+/* store_count - add DELTA to the daily counter KEY. */
 static int
-store_count (struct store *s, MDB_txn *txn, const char *key)
+store_count (struct store *s, MDB_txn *txn, const char *key, guint64 delta)
 {
   MDB_val k = store_key (key), v;
   guint64 n = 0;
@@ -259,7 +257,7 @@ store_count (struct store *s, MDB_txn *txn, const char *key)
     memcpy (&n, v.mv_data, 8);
   else if (rc != 0 && rc != MDB_NOTFOUND)
     return rc;
-  n++;
+  n += delta;
   v.mv_size = 8;
   v.mv_data = &n;
   return mdb_put (txn, s->daily, &k, &v, 0);
@@ -308,7 +306,18 @@ struct store_apply_work {
   guint n;
   gint64 now;
   struct store_result *results;
+  GHashTable *counts; /* daily counter key -> increment, written once per batch */
+  GString *line;      /* scratch for event log lines */
 };
+
+/* store_tally - add one to counter KEY of the batch (KEY is taken). */
+static void
+store_tally (struct store_apply_work *w, char *key)
+{
+  gpointer old = g_hash_table_lookup (w->counts, key);
+
+  g_hash_table_replace (w->counts, key, GSIZE_TO_POINTER (GPOINTER_TO_SIZE (old) + 1));
+}
 
 /* store_day_key - DAY (big-endian) followed by FP: the expiry index key. */
 static void
@@ -364,36 +373,59 @@ store_seen_check (struct store *s, MDB_txn *txn, const guint8 *fp, gint64 now, g
   }
 }
 
-/* store_log_event - append E and what was decided to the event log. */
+/* store_json_str - KEY and the JSON string VALUE (or null) onto OUT. */
+static void
+store_json_str (GString *out, const char *key, const char *value)
+{
+  g_string_append_printf (out, ",\"%s\":", key);
+  if (value == NULL) {
+    g_string_append (out, "null");
+    return;
+  }
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) value; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_printf (out, "\\%c", *p);
+    else if (*p < 0x20)
+      g_string_append_printf (out, "\\u%04x", *p);
+    else
+      g_string_append_c (out, (char) *p);
+  }
+  g_string_append_c (out, '"');
+}
+
+/* store_log_event - append E and what was decided to the event log, as
+ * one JSON object: time, decision, actions, sender and the event fields. */
 static int
 store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct event *e, gint64 now,
-                 const struct store_result *res, const char *sender)
+                 const struct store_result *res, const char *sender, GString *line)
 {
-  json_t *obj = eventjson_event (e);
-  g_autofree char *text = NULL;
   guint8 key[8];
   MDB_val k = { 8, key }, v;
-  int rc;
 
-  json_object_set_new (obj, "time", json_integer (now));
-  json_object_set_new (obj, "sender", sender != NULL ? json_string (sender) : json_null ());
-  json_object_set_new (obj, "decision",
-                       json_string (res->decision.outcome == POLICY_SUPPRESS      ? "suppress"
-                                    : res->decision.outcome == POLICY_UNSUBSCRIBE ? "unsubscribe"
-                                                                                  : "none"));
-  json_object_set_new (obj, "actions", json_integer (res->actions));
-  {
-    char *dump = json_dumps (obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-
-    text = g_strdup (dump);
-    free (dump);
-  }
-  json_decref (obj);
+  g_string_printf (line, "{\"time\":%" G_GINT64_FORMAT ",\"decision\":\"%s\",\"actions\":%u", now,
+                   res->decision.outcome == POLICY_SUPPRESS      ? "suppress"
+                   : res->decision.outcome == POLICY_UNSUBSCRIBE ? "unsubscribe"
+                                                                 : "none",
+                   res->actions);
+  store_json_str (line, "sender", sender);
+  store_json_str (line, "recipient", e->address);
+  store_json_str (line, "kind", event_kind_name (e->kind));
+  store_json_str (line, "class", event_class_name (e->klass));
+  store_json_str (line, "status", e->status);
+  store_json_str (line, "reason", e->reason);
+  store_json_str (line, "category", e->category);
+  store_json_str (line, "feedback_type", e->feedback_type);
+  store_json_str (line, "source", e->source);
+  store_json_str (line, "list", e->hints.list_id);
+  store_json_str (line, "campaign", e->hints.campaign_id);
+  store_json_str (line, "subscriber", e->hints.subscriber_id);
+  store_json_str (line, "message_id", e->hints.message_id);
+  g_string_append_c (line, '}');
   store_be64 ((*seq)++, key);
-  v.mv_size = strlen (text);
-  v.mv_data = text;
-  rc = mdb_put (txn, s->events, &k, &v, MDB_APPEND);
-  return rc;
+  v.mv_size = line->len;
+  v.mv_data = line->str;
+  return mdb_put (txn, s->events, &k, &v, MDB_APPEND);
 }
 
 /* store_apply_one - one item inside the batch transaction. */
@@ -405,7 +437,6 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
   const struct event *e = item->event;
   struct store_result *res = &w->results[i];
   g_autofree char *key = NULL;
-  g_autofree char *counter = NULL;
   g_autoptr (GPtrArray) actions = NULL;
   struct record r;
   int rc;
@@ -417,13 +448,11 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
     if (res->duplicate)
       return 0;
   }
-  counter = g_strdup_printf ("%s|event|%s|%s|%s", day, event_kind_name (e->kind), event_class_name (e->klass),
-                             e->category != NULL ? e->category : "-");
-  if ((rc = store_count (s, txn, counter)) != 0)
-    return rc;
+  store_tally (w, g_strdup_printf ("%s|event|%s|%s|%s", day, event_kind_name (e->kind),
+                                   event_class_name (e->klass), e->category != NULL ? e->category : "-"));
   key = e->address != NULL ? event_normalize_address (e->address) : NULL;
   if (key == NULL)
-    return store_log_event (s, txn, next_event, e, w->now, res, item->sender);
+    return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);
   rc = store_load (s, txn, key, &r, error);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return rc;
@@ -469,15 +498,11 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
   record_clear (&r);
   if (rc != 0)
     return rc;
-  if (res->decision.outcome != POLICY_NONE && !res->decision.repeat) {
-    g_autofree char *dkey = g_strdup_printf (
-        "%s|decision|%s|%s", day, res->decision.outcome == POLICY_SUPPRESS ? "suppress" : "unsubscribe",
-        res->decision.why);
-
-    if ((rc = store_count (s, txn, dkey)) != 0)
-      return rc;
-  }
-  return store_log_event (s, txn, next_event, e, w->now, res, item->sender);
+  if (res->decision.outcome != POLICY_NONE && !res->decision.repeat)
+    store_tally (w, g_strdup_printf ("%s|decision|%s|%s", day,
+                                     res->decision.outcome == POLICY_SUPPRESS ? "suppress" : "unsubscribe",
+                                     res->decision.why));
+  return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);
 }
 
 /* store_apply_work - the batch, in one transaction. */
@@ -493,9 +518,19 @@ store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
   if ((rc = store_next_id (txn, s->outbox, &next_outbox)) != 0
       || (rc = store_next_id (txn, s->events, &next_event)) != 0)
     return rc;
+  g_hash_table_remove_all (w->counts);
   for (guint i = 0; i < w->n; i++)
     if ((rc = store_apply_one (s, txn, w, i, day, &next_outbox, &next_event, error)) != 0)
       return rc;
+  {
+    GHashTableIter it;
+    gpointer key, delta;
+
+    g_hash_table_iter_init (&it, w->counts);
+    while (g_hash_table_iter_next (&it, &key, &delta))
+      if ((rc = store_count (s, txn, key, GPOINTER_TO_SIZE (delta))) != 0)
+        return rc;
+  }
   return 0;
 }
 
@@ -503,9 +538,15 @@ gboolean
 store_apply (struct store *s, const struct conf *conf, const struct store_item *items, guint n, gint64 now,
              struct store_result *results, GError **error)
 {
-  struct store_apply_work w = { conf, items, n, now, results };
+  struct store_apply_work w = { conf, items, n, now, results, NULL, NULL };
+  gboolean ok;
 
-  return store_write (s, store_apply_work, &w, error);
+  w.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.line = g_string_sized_new (512);
+  ok = store_write (s, store_apply_work, &w, error);
+  g_hash_table_unref (w.counts);
+  g_string_free (w.line, TRUE);
+  return ok;
 }
 
 gboolean

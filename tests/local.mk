@@ -64,8 +64,13 @@ shell_tests = \
 	tests/cli.test \
 	tests/config.test \
 	tests/verp.test \
-	tests/parse.test
+	tests/parse.test \
+	tests/store.test
 TESTS += $(shell_tests)
+check_PROGRAMS += tests/store-apply
+tests_store_apply_SOURCES = tests/store-apply.c
+tests_store_apply_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_store_apply_LDADD = $(TEST_LDADD)
 EXTRA_DIST += tests/cases
 EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_generate.py
 
