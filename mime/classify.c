@@ -391,8 +391,9 @@ classify_command (const char *lower)
 {
   if (lower == NULL)
     return 0;
-  if (strstr (lower, "rcpt to") != NULL || strstr (lower, "rcpt command") != NULL || strstr (lower, "smtp:rcpt") != NULL
-      || strstr (lower, "recipient address rejected") != NULL || strstr (lower, "after rcpt") != NULL)
+  if (strstr (lower, "rcpt to") != NULL || strstr (lower, "rcpt command") != NULL
+      || strstr (lower, "smtp:rcpt") != NULL || strstr (lower, "recipient address rejected") != NULL
+      || strstr (lower, "after rcpt") != NULL)
     return 'R';
   if (strstr (lower, "mail from") != NULL || strstr (lower, "after mail") != NULL)
     return 'M';

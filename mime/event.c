@@ -111,6 +111,20 @@ event_normalize_address (const char *address)
   if (at == NULL || at == s || at[1] == '\0')
     return NULL;
   {
+    gboolean ascii = TRUE;
+
+    for (const char *p = at + 1; *p; p++)
+      if ((unsigned char) *p >= 0x80)
+        ascii = FALSE;
+    if (ascii) {
+      char *out = g_strdup (s);
+
+      for (char *p = out + (at - s) + 1; *p; p++)
+        *p = g_ascii_tolower (*p);
+      return out;
+    }
+  }
+  {
     g_autofree char *nfc = g_utf8_normalize (at + 1, -1, G_NORMALIZE_NFC);
 
     if (nfc == NULL)
