@@ -373,6 +373,57 @@ store_seen_check (struct store *s, MDB_txn *txn, const guint8 *fp, gint64 now, g
   }
 }
 
+/* Arguments of the purge work function. */
+struct store_purge_work {
+  gint64 now;
+  guint max;
+  guint purged;
+};
+
+/* store_purge_in - inside TXN, forget up to W->max fingerprints first seen
+ * before W->now - seen_ttl; the expiry index is in day order, so this
+ * stops at the first one still fresh. */
+static int
+store_purge_in (struct store *s, MDB_txn *txn, struct store_purge_work *w)
+{
+  guint32 cutoff = (guint32) ((w->now - s->seen_ttl) / 86400);
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc = mdb_cursor_open (txn, s->seen_days, &c);
+
+  w->purged = 0;
+  if (rc != 0)
+    return rc;
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && w->purged < w->max;
+       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    const guint8 *b = k.mv_data;
+    guint32 day;
+    MDB_val fp;
+
+    if (k.mv_size != 36)
+      continue;
+    day = (guint32) b[0] << 24 | (guint32) b[1] << 16 | (guint32) b[2] << 8 | b[3];
+    if (day >= cutoff)
+      break;
+    fp.mv_size = 32;
+    fp.mv_data = (void *) (b + 4);
+    rc = mdb_del (txn, s->seen, &fp, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+      break;
+    if ((rc = mdb_cursor_del (c, 0)) != 0)
+      break;
+    w->purged++;
+  }
+  mdb_cursor_close (c);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+store_purge_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  return store_purge_in (s, txn, data);
+}
+
 /* store_json_str - KEY and the JSON string VALUE (or null) onto OUT. */
 static void
 store_json_str (GString *out, const char *key, const char *value)
@@ -531,7 +582,12 @@ store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
       if ((rc = store_count (s, txn, key, GPOINTER_TO_SIZE (delta))) != 0)
         return rc;
   }
-  return 0;
+  {
+    /* keep the fingerprints from growing without end: a few per batch */
+    struct store_purge_work purge = { w->now, 64, 0 };
+
+    return store_purge_in (s, txn, &purge);
+  }
 }
 
 gboolean
@@ -768,49 +824,6 @@ store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, GError **
   mdb_cursor_close (c);
   mdb_txn_abort (txn);
   return TRUE;
-}
-
-/* Arguments of the purge work function. */
-struct store_purge_work {
-  gint64 now;
-  guint max;
-  guint purged;
-};
-
-static int
-store_purge_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
-{
-  struct store_purge_work *w = data;
-  guint32 cutoff = (guint32) ((w->now - s->seen_ttl) / 86400);
-  MDB_cursor *c;
-  MDB_val k, v;
-  int rc = mdb_cursor_open (txn, s->seen_days, &c);
-
-  w->purged = 0;
-  if (rc != 0)
-    return rc;
-  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && w->purged < w->max;
-       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
-    const guint8 *b = k.mv_data;
-    guint32 day;
-    MDB_val fp;
-
-    if (k.mv_size != 36)
-      continue;
-    day = (guint32) b[0] << 24 | (guint32) b[1] << 16 | (guint32) b[2] << 8 | b[3];
-    if (day >= cutoff)
-      break;
-    fp.mv_size = 32;
-    fp.mv_data = (void *) (b + 4);
-    rc = mdb_del (txn, s->seen, &fp, NULL);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-      break;
-    if ((rc = mdb_cursor_del (c, 0)) != 0)
-      break;
-    w->purged++;
-  }
-  mdb_cursor_close (c);
-  return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 gboolean
