@@ -28,26 +28,15 @@ arf_redacted (const char *address)
   return all_x;
 }
 
-/* arf_address - the address of a field value ("rfc822; <a@b>" or "a@b"). */
+/* arf_address - the address of a field value, unless it is redacted. */
 static char *
 arf_address (const char *value)
 {
-  g_autofree char *copy = NULL;
-  const char *semi;
-  char *s, *lt, *gt;
+  char *address = event_field_address (value);
 
-  if (value == NULL)
-    return NULL;
-  semi = strchr (value, ';');
-  copy = g_strdup (semi != NULL && strchr (value, '@') > semi ? semi + 1 : value);
-  s = g_strstrip (copy);
-  if ((lt = strchr (s, '<')) != NULL && (gt = strchr (lt, '>')) != NULL) {
-    *gt = '\0';
-    s = lt + 1;
-  }
-  if (arf_redacted (s))
-    return NULL;
-  return event_normalize_address (s);
+  if (address != NULL && arf_redacted (address))
+    g_clear_pointer (&address, g_free);
+  return address;
 }
 
 /* arf_event - a complaint event for ADDRESS (may be NULL) of the report. */

@@ -469,37 +469,6 @@ classify_pseudo_status (const char *reason, gboolean temporary)
   return g_strdup_printf ("%c.0.900", temporary ? '4' : '5');
 }
 
-/* classify_clean_address - the address part of a DSN address field value:
- * "rfc822; <a@b>" gives "a@b". */
-static char *
-classify_clean_address (const char *value)
-{
-  g_autofree char *copy = NULL;
-  const char *semi;
-  char *s, *lt, *gt;
-
-  if (value == NULL)
-    return NULL;
-  semi = strchr (value, ';');
-  copy = g_strdup (semi != NULL && strchr (value, '@') > semi ? semi + 1 : value);
-  s = g_strstrip (copy);
-  if ((lt = strchr (s, '<')) != NULL && (gt = strchr (lt, '>')) != NULL && strchr (lt, '@') < gt) {
-    *gt = '\0';
-    s = lt + 1;
-  }
-  while (*s == '"' || *s == '\'' || *s == '(')
-    s++;
-  {
-    gsize n = strlen (s);
-
-    while (n > 0
-           && (s[n - 1] == '"' || s[n - 1] == '\'' || s[n - 1] == '.' || s[n - 1] == ')' || s[n - 1] == ','
-               || s[n - 1] == ':'))
-      s[--n] = '\0';
-  }
-  return event_normalize_address (s);
-}
-
 struct event *
 classify_fact (const struct fact *fact, const char *source)
 {
@@ -532,7 +501,7 @@ classify_fact (const struct fact *fact, const char *source)
   if (e->reply_code >= 500 && (status == NULL || status[0] == '5') && !delayed_action)
     temporary = FALSE;
 
-  e->address = classify_clean_address (fact->recipient);
+  e->address = event_field_address (fact->recipient);
   e->diagnostic = g_strdup (fact->diagnostic);
   e->remote_mta = g_strdup (fact->remote_mta);
   e->source = g_strdup (source);

@@ -133,3 +133,28 @@ event_normalize_address (const char *address)
   }
   return g_strdup_printf ("%.*s@%s", (int) (at - s), s, domain);
 }
+
+char *
+event_field_address (const char *value)
+{
+  g_autofree char *copy = NULL;
+  const char *semi;
+  char *s, *lt, *gt;
+  gsize n;
+
+  if (value == NULL)
+    return NULL;
+  semi = strchr (value, ';');
+  copy = g_strdup (semi != NULL && strchr (value, '@') > semi ? semi + 1 : value);
+  s = g_strstrip (copy);
+  if ((lt = strchr (s, '<')) != NULL && (gt = strchr (lt, '>')) != NULL && strchr (lt, '@') < gt) {
+    *gt = '\0';
+    s = lt + 1;
+  }
+  while (*s == '"' || *s == '\'' || *s == '(')
+    s++;
+  n = strlen (s);
+  while (n > 0 && strchr ("\"').),:", s[n - 1]) != NULL)
+    s[--n] = '\0';
+  return event_normalize_address (s);
+}

@@ -88,4 +88,10 @@ gboolean event_class_parse (const char *name, event_class *klass);
  * sides or contains control characters.  Caller frees with g_free. */
 char *event_normalize_address (const char *address);
 
+/* event_field_address - the address in a report field value: the part
+ * after "type;" (rfc822; utf-8; ...), inside <...> when present, without
+ * quotes and trailing punctuation, normalised; NULL when there is none.
+ * Caller frees with g_free. */
+char *event_field_address (const char *value);
+
 #endif

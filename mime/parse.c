@@ -535,6 +535,25 @@ parse_embedded_dsn (const char *text)
   return best != NULL ? text + (best - lower) + 1 : NULL;
 }
 
+/* parse_single - RESULT is one event of KIND from SOURCE with REASON about
+ * ADDRESS (taken); returns the event for further fields. */
+static struct event *
+parse_single (struct parse_result *result, event_kind kind, const char *source, const char *reason,
+              char *address)
+{
+  struct event *e = event_new ();
+
+  e->kind = kind;
+  e->source = g_strdup (source);
+  e->reason = g_strdup (reason);
+  e->category = g_strdup ("other");
+  e->address = address;
+  result->kind = kind;
+  result->source = g_strdup (source);
+  g_ptr_array_add (result->events, e);
+  return e;
+}
+
 /* parse_decide - pick the reader and fill RESULT. */
 static void
 parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_walk *walk, const char *text,
@@ -557,17 +576,10 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     return;
   }
   if (jmrp != NULL) {
-    struct event *e = event_new ();
+    struct event *e =
+        parse_single (result, EVENT_KIND_COMPLAINT, "jmrp", "feedback", event_field_address (jmrp));
 
-    e->kind = EVENT_KIND_COMPLAINT;
-    e->source = g_strdup ("jmrp");
-    e->reason = g_strdup ("feedback");
-    e->category = g_strdup ("other");
     e->feedback_type = g_strdup ("abuse");
-    e->address = event_normalize_address (jmrp);
-    result->kind = EVENT_KIND_COMPLAINT;
-    result->source = g_strdup ("jmrp");
-    g_ptr_array_add (result->events, e);
     return;
   }
   if (walk->dsn->len == 0) {
@@ -598,16 +610,7 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
   }
   if (message != NULL && !textbounce_looks_like_bounce (parse_header (message, "From"), result->subject)
       && autoreply_detect (message)) {
-    struct event *e = event_new ();
-
-    e->kind = EVENT_KIND_AUTOREPLY;
-    e->source = g_strdup ("autoreply");
-    e->reason = g_strdup ("vacation");
-    e->category = g_strdup ("other");
-    e->address = g_strdup (result->from);
-    result->kind = EVENT_KIND_AUTOREPLY;
-    result->source = g_strdup ("autoreply");
-    g_ptr_array_add (result->events, e);
+    parse_single (result, EVENT_KIND_AUTOREPLY, "autoreply", "vacation", g_strdup (result->from));
     return;
   }
   if ((flags & PARSE_EXPECT_UNSUB)

@@ -733,8 +733,13 @@ store_import (struct store *s, const struct store_import_row *rows, guint n, GEr
   return store_write (s, store_import_work, &w, error);
 }
 
-gboolean
-store_each_record (struct store *s, store_record_fn fn, gpointer data, GError **error)
+/* A row visitor for store_scan: FALSE stops the scan. */
+typedef gboolean (*store_row_fn) (const MDB_val *key, const MDB_val *value, gpointer data);
+
+/* store_scan - visit the rows of DBI in key order from a read transaction,
+ * starting at the first key >= START (all rows when START is NULL). */
+static gboolean
+store_scan (struct store *s, MDB_dbi dbi, const char *start, store_row_fn fn, gpointer data, GError **error)
 {
   MDB_txn *txn;
   MDB_cursor *c;
@@ -743,87 +748,95 @@ store_each_record (struct store *s, store_record_fn fn, gpointer data, GError **
 
   if ((rc = store_read (s, &txn)) != 0)
     return store_fail (error, rc, "cannot begin a read transaction");
-  if ((rc = mdb_cursor_open (txn, s->addresses, &c)) != 0) {
+  if ((rc = mdb_cursor_open (txn, dbi, &c)) != 0) {
     mdb_txn_abort (txn);
     return store_fail (error, rc, "cannot open a cursor");
   }
-  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
-    g_autofree char *address = g_strndup (k.mv_data, k.mv_size);
-    struct record r;
-    g_autoptr (GError) bad = NULL;
-    gboolean go_on;
-
-    if (!record_decode (v.mv_data, v.mv_size, &r, &bad)) {
-      g_warning ("state store: record of %s: %s", address, bad->message);
-      continue;
-    }
-    go_on = fn (address, &r, data);
-    record_clear (&r);
-    if (!go_on)
+  if (start != NULL)
+    k = store_key (start);
+  for (rc = mdb_cursor_get (c, &k, &v, start != NULL ? MDB_SET_RANGE : MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT))
+    if (!fn (&k, &v, data))
       break;
-  }
   mdb_cursor_close (c);
   mdb_txn_abort (txn);
+  return TRUE;
+}
+
+/* Adapters from store_scan rows to the public callbacks. */
+struct store_scan_args {
+  gpointer fn;
+  gpointer data;
+};
+
+static gboolean
+store_record_row (const MDB_val *k, const MDB_val *v, gpointer data)
+{
+  struct store_scan_args *a = data;
+  g_autofree char *address = g_strndup (k->mv_data, k->mv_size);
+  g_autoptr (GError) bad = NULL;
+  struct record r;
+  gboolean go_on;
+
+  if (!record_decode (v->mv_data, v->mv_size, &r, &bad)) {
+    g_warning ("state store: record of %s: %s", address, bad->message);
+    return TRUE;
+  }
+  go_on = ((store_record_fn) a->fn) (address, &r, a->data);
+  record_clear (&r);
+  return go_on;
+}
+
+gboolean
+store_each_record (struct store *s, store_record_fn fn, gpointer data, GError **error)
+{
+  struct store_scan_args a = { (gpointer) fn, data };
+
+  return store_scan (s, s->addresses, NULL, store_record_row, &a, error);
+}
+
+static gboolean
+store_daily_row (const MDB_val *k, const MDB_val *v, gpointer data)
+{
+  struct store_scan_args *a = data;
+  g_autofree char *key = g_strndup (k->mv_data, k->mv_size);
+  guint64 n = 0;
+
+  if (v->mv_size == 8)
+    memcpy (&n, v->mv_data, 8);
+  ((store_daily_fn) a->fn) (key, n, a->data);
   return TRUE;
 }
 
 gboolean
 store_each_daily (struct store *s, const char *from_day, store_daily_fn fn, gpointer data, GError **error)
 {
-  MDB_txn *txn;
-  MDB_cursor *c;
-  MDB_val k, v;
-  int rc;
+  struct store_scan_args a = { (gpointer) fn, data };
 
-  if ((rc = store_read (s, &txn)) != 0)
-    return store_fail (error, rc, "cannot begin a read transaction");
-  if ((rc = mdb_cursor_open (txn, s->daily, &c)) != 0) {
-    mdb_txn_abort (txn);
-    return store_fail (error, rc, "cannot open a cursor");
-  }
-  k = store_key (from_day);
-  for (rc = mdb_cursor_get (c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
-    g_autofree char *key = g_strndup (k.mv_data, k.mv_size);
-    guint64 n = 0;
+  return store_scan (s, s->daily, from_day, store_daily_row, &a, error);
+}
 
-    if (v.mv_size == 8)
-      memcpy (&n, v.mv_data, 8);
-    fn (key, n, data);
-  }
-  mdb_cursor_close (c);
-  mdb_txn_abort (txn);
-  return TRUE;
+static gboolean
+store_outbox_row (const MDB_val *k, const MDB_val *v, gpointer data)
+{
+  struct store_scan_args *a = data;
+  struct outbox_entry e;
+  gboolean go_on;
+
+  if (k->mv_size != 8 || !outbox_decode (v->mv_data, v->mv_size, &e))
+    return TRUE;
+  e.id = store_from_be64 (k->mv_data);
+  go_on = ((store_outbox_fn) a->fn) (&e, a->data);
+  outbox_entry_clear (&e);
+  return go_on;
 }
 
 gboolean
 store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, GError **error)
 {
-  MDB_txn *txn;
-  MDB_cursor *c;
-  MDB_val k, v;
-  int rc;
+  struct store_scan_args a = { (gpointer) fn, data };
 
-  if ((rc = store_read (s, &txn)) != 0)
-    return store_fail (error, rc, "cannot begin a read transaction");
-  if ((rc = mdb_cursor_open (txn, s->outbox, &c)) != 0) {
-    mdb_txn_abort (txn);
-    return store_fail (error, rc, "cannot open a cursor");
-  }
-  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
-    struct outbox_entry e;
-    gboolean go_on;
-
-    if (k.mv_size != 8 || !outbox_decode (v.mv_data, v.mv_size, &e))
-      continue;
-    e.id = store_from_be64 (k.mv_data);
-    go_on = fn (&e, data);
-    outbox_entry_clear (&e);
-    if (!go_on)
-      break;
-  }
-  mdb_cursor_close (c);
-  mdb_txn_abort (txn);
-  return TRUE;
+  return store_scan (s, s->outbox, NULL, store_outbox_row, &a, error);
 }
 
 gboolean
