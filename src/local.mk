@@ -9,6 +9,7 @@ src_librecoil_a_SOURCES = \
 	src/eventjson.c src/eventjson.h \
 	src/exitcode.c src/exitcode.h \
 	src/log.c src/log.h \
+	src/maildir.c src/maildir.h \
 	src/ourdomain.c src/ourdomain.h \
 	src/outbox.c src/outbox.h \
 	src/policy.c src/policy.h \
@@ -23,6 +24,7 @@ src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_SOURCES = \
 	src/main.c \
 	src/cmd-config.c src/cmd-config.h \
+	src/cmd-mail.c src/cmd-mail.h \
 	src/cmd-parse.c src/cmd-parse.h \
 	src/cmd-store.c src/cmd-store.h \
 	src/cmd-verp.c src/cmd-verp.h

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cmd-config.h"
+#include "cmd-mail.h"
 #include "cmd-parse.h"
 #include "cmd-store.h"
 #include "cmd-verp.h"
@@ -26,6 +27,7 @@ static recoil_outcome main_help (struct cli *cli, int argc, char **argv);
 
 static const struct command main_commands[] = {
   { "config", "check the configuration file, or print the sample", EXITCODE_ADMIN, cmd_config_run },
+  { "mail", "apply one returned message from stdin (an MTA pipe)", EXITCODE_PIPE, cmd_mail_run },
   { "parse", "read returned mail and print what it says, as JSON lines", EXITCODE_ADMIN, cmd_parse_run },
   { "status", "show what recoil knows about an address", EXITCODE_ADMIN, cmd_store_run },
   { "list", "print the suppression list as CSV or JSON", EXITCODE_ADMIN, cmd_store_run },

@@ -501,6 +501,10 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
   }
   store_tally (w, g_strdup_printf ("%s|event|%s|%s|%s", day, event_kind_name (e->kind),
                                    event_class_name (e->klass), e->category != NULL ? e->category : "-"));
+  if (item->untrusted != NULL) {
+    store_tally (w, g_strdup_printf ("%s|untrusted|%s", day, event_kind_name (e->kind)));
+    return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);
+  }
   key = e->address != NULL ? event_normalize_address (e->address) : NULL;
   if (key == NULL)
     return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);

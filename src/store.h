@@ -62,6 +62,8 @@ struct store_item {
   const struct event *event;
   const guint8 *fingerprint; /* 32 bytes, or NULL: never a duplicate */
   const char *sender;        /* envelope sender, for routing; may be NULL */
+  const char *untrusted;     /* why the event may not be believed (a forged or stale
+                              * signature); it is logged and counted, and changes no record */
 };
 
 /* What applying one item did. */

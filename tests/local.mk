@@ -65,7 +65,8 @@ shell_tests = \
 	tests/config.test \
 	tests/verp.test \
 	tests/parse.test \
-	tests/store.test
+	tests/store.test \
+	tests/mail.test
 TESTS += $(shell_tests)
 check_PROGRAMS += tests/store-apply
 tests_store_apply_SOURCES = tests/store-apply.c

@@ -1,0 +1,358 @@
+/* cmd-mail - `recoil mail --from=SENDER --to=RECIPIENT`: one returned
+ * message on stdin, as a Postfix pipe(8) transport or a PowerMTA domain
+ * pipe delivers it.
+ *
+ * Reads the message (up to max_message_size; the rest is drained, never a
+ * hang), parses it, works out who it is about (a signed return path or
+ * unsubscribe address first, then the plain schemes, then the report's
+ * fields and the returned headers), applies policy and enqueues provider
+ * actions in one store transaction.  Mail it cannot use is kept in the
+ * quarantine Maildir when one is configured.  Exit codes follow pipe(8):
+ * 0 done, 75 for anything temporary (so the MTA keeps the mail), 67 only
+ * with --reject-unknown for a local part at our domains that is not ours.
+ * Nothing is written to stdout.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "cmd-mail.h"
+#include "maildir.h"
+#include "mime/parse.h"
+#include "ourdomain.h"
+#include "store.h"
+
+/* cmd_mail_read - all of stdin, at most MAX bytes kept; the rest is read
+ * and dropped (*TRUNCATED set).  FALSE on a read error. */
+static gboolean
+cmd_mail_read (gsize max, GByteArray *out, gboolean *truncated)
+{
+  guint8 buf[65536];
+
+  *truncated = FALSE;
+  for (;;) {
+    ssize_t n = read (STDIN_FILENO, buf, sizeof buf);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return FALSE;
+    if (n == 0)
+      return TRUE;
+    if (out->len < max) {
+      gsize keep = MIN ((gsize) n, max - out->len);
+
+      g_byte_array_append (out, buf, (guint) keep);
+      if (keep < (gsize) n)
+        *truncated = TRUE;
+    } else {
+      *truncated = TRUE;
+    }
+  }
+}
+
+/* cmd_mail_null_sender - the null sender as MTAs spell it. */
+static gboolean
+cmd_mail_null_sender (const char *from)
+{
+  return from == NULL || *from == '\0' || strcmp (from, "<>") == 0
+         || g_ascii_strcasecmp (from, "MAILER-DAEMON") == 0
+         || g_ascii_strncasecmp (from, "MAILER-DAEMON@", 14) == 0;
+}
+
+/* cmd_mail_fill_hints - copy the ids decoded from the address into E where
+ * the message did not give them. */
+static void
+cmd_mail_fill_hints (struct event *e, const struct verp_result *r)
+{
+  if (r->list_id != NULL) {
+    g_free (e->hints.list_id);
+    e->hints.list_id = g_strdup (r->list_id);
+  }
+  if (r->campaign_id != NULL) {
+    g_free (e->hints.campaign_id);
+    e->hints.campaign_id = g_strdup (r->campaign_id);
+  }
+  if (r->subscriber_id != NULL) {
+    g_free (e->hints.subscriber_id);
+    e->hints.subscriber_id = g_strdup (r->subscriber_id);
+  }
+}
+
+/* What one invocation decided, for its log line and exit status. */
+struct cmd_mail {
+  const struct conf *conf;
+  const char *from, *to;
+  gboolean reject_unknown;
+  gint64 now;
+  const char *untrusted; /* static reason, or NULL */
+  gboolean quarantine;   /* keep a copy: nothing usable in it */
+  const char *why;       /* static: why it is kept or ignored */
+};
+
+/* cmd_mail_bounce_domain - merge the identity in the return path with the
+ * parsed events.  Returns FALSE when the local part is not ours. */
+static gboolean
+cmd_mail_bounce_domain (struct cmd_mail *m, const char *local, struct parse_result *result)
+{
+  struct ourdomain_params params;
+  struct verp_result r;
+  struct event *target = NULL;
+
+  ourdomain_params (m->conf, OURDOMAIN_BOUNCE, m->now, &params);
+  if (!verp_decode (local, &params.verp, &r))
+    return FALSE;
+  if (!ourdomain_believed (m->conf, &r))
+    m->untrusted = r.signature == VERP_SIG_INVALID
+                       ? "the return path's signature is not valid"
+                       : "an unsigned return path while [verp] signature = enforce";
+  else if (r.signature == VERP_SIG_ABSENT && m->conf->signature == CONF_SIGNATURE_WARN)
+    g_warning ("mail to %s: unsigned %s return path believed ([verp] signature = warn)", m->to,
+               verp_scheme_name (r.scheme));
+  /* the return path names the one recipient this bounce is about */
+  for (guint i = 0; i < result->events->len && target == NULL; i++) {
+    struct event *e = g_ptr_array_index (result->events, i);
+
+    if (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_COMPLAINT || e->kind == EVENT_KIND_AUTOREPLY)
+      target = e;
+  }
+  if (target != NULL && r.address != NULL) {
+    g_free (target->address);
+    target->address = g_strdup (r.address);
+    /* other recipients of a multi-recipient report stay as reported */
+  }
+  if (target != NULL)
+    cmd_mail_fill_hints (target, &r);
+  if (r.problem != NULL)
+    g_info ("mail to %s: %s", m->to, r.problem);
+  verp_result_clear (&r);
+  return TRUE;
+}
+
+/* cmd_mail_unsub_domain - an unsubscribe request for the subscriber the
+ * address names.  Returns FALSE when the local part is not ours. */
+static gboolean
+cmd_mail_unsub_domain (struct cmd_mail *m, const char *local, struct parse_result *result)
+{
+  struct ourdomain_params params;
+  struct verp_result r;
+  struct event *e;
+
+  ourdomain_params (m->conf, OURDOMAIN_UNSUB, m->now, &params);
+  if (!verp_decode (local, &params.verp, &r))
+    return FALSE;
+  /* bounces and auto-replies sent back to an unsubscribe address are not
+   * requests (protocols.md 3.7) */
+  if (cmd_mail_null_sender (m->from) || result->kind == EVENT_KIND_BOUNCE
+      || result->kind == EVENT_KIND_AUTOREPLY) {
+    m->why = "a bounce or auto-reply sent to an unsubscribe address";
+    g_ptr_array_set_size (result->events, 0);
+    verp_result_clear (&r);
+    return TRUE;
+  }
+  if (!ourdomain_believed (m->conf, &r))
+    m->untrusted = r.signature == VERP_SIG_INVALID
+                       ? "the unsubscribe address's signature is not valid"
+                       : "an unsigned unsubscribe address while [verp] signature = enforce";
+  g_ptr_array_set_size (result->events, 0);
+  e = event_new ();
+  e->kind = EVENT_KIND_UNSUBSCRIBE;
+  e->source = g_strdup ("unsub-mail");
+  e->reason = g_strdup ("unsubscribe");
+  e->category = g_strdup ("other");
+  e->address = g_strdup (r.address);
+  e->diagnostic = g_strdup_printf ("List-Unsubscribe request from %s", m->from != NULL ? m->from : "<>");
+  e->hints.message_id = g_strdup (result->message_id);
+  cmd_mail_fill_hints (e, &r);
+  g_ptr_array_add (result->events, e);
+  result->kind = EVENT_KIND_UNSUBSCRIBE;
+  if (e->address == NULL && e->hints.subscriber_id == NULL)
+    m->why = "an unsubscribe address that names nobody";
+  verp_result_clear (&r);
+  return TRUE;
+}
+
+/* cmd_mail_usable - whether RESULT names somebody recoil can act on. */
+static gboolean
+cmd_mail_usable (const struct parse_result *result)
+{
+  for (guint i = 0; i < result->events->len; i++) {
+    const struct event *e = g_ptr_array_index (result->events, i);
+
+    if (e->address != NULL && e->kind != EVENT_KIND_UNKNOWN)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* cmd_mail_quarantine - keep a copy when a quarantine is configured. */
+static recoil_outcome
+cmd_mail_quarantine (const struct cmd_mail *m, const GByteArray *data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  if (m->conf->quarantine == NULL) {
+    g_info ("mail from=<%s> to=<%s>: %s; not kept ([recoil] quarantine is not set)", m->from ? m->from : "",
+            m->to ? m->to : "", m->why);
+    return RECOIL_DONE;
+  }
+  if (!maildir_deliver (m->conf->quarantine, (const char *) data->data, data->len, m->now, &name, &error)) {
+    g_critical ("%s", error->message);
+    return RECOIL_TEMPORARY;
+  }
+  g_message ("mail from=<%s> to=<%s>: %s; kept as %s", m->from ? m->from : "", m->to ? m->to : "", m->why,
+             name);
+  return RECOIL_DONE;
+}
+
+/* cmd_mail_apply - the events of RESULT into the store, one transaction. */
+static recoil_outcome
+cmd_mail_apply (const struct cmd_mail *m, const struct parse_result *result, const GByteArray *data)
+{
+  g_autoptr (GError) error = NULL;
+  struct store_options o = { m->conf->state_dir, m->conf->map_size, m->conf->max_map_size, m->conf->seen_ttl,
+                             FALSE };
+  guint n = result->events->len;
+  g_autofree struct store_item *items = g_new0 (struct store_item, MAX (n, 1));
+  g_autofree struct store_result *results = g_new0 (struct store_result, MAX (n, 1));
+  g_autofree guint8 *fps = g_new0 (guint8, 32 * MAX (n, 1));
+  struct store *store = NULL;
+  const char *sender = cmd_mail_null_sender (m->from) ? NULL : m->from;
+  guint actions = 0, decisions = 0, duplicates = 0;
+
+  if (!store_open (&o, &store, &error)) {
+    g_critical ("%s", error->message);
+    return RECOIL_TEMPORARY;
+  }
+  for (guint i = 0; i < n; i++) {
+    const struct event *e = g_ptr_array_index (result->events, i);
+    g_autofree char *rcpt =
+        g_strdup_printf ("%s\n%s", m->to != NULL ? m->to : "", e->address ? e->address : "");
+
+    /* the same message to the same envelope recipient about the same
+     * address is applied once, however often the MTA retries */
+    store_fingerprint (result->message_id, rcpt, (const char *) data->data, data->len, fps + 32 * i);
+    items[i].event = e;
+    items[i].fingerprint = fps + 32 * i;
+    items[i].sender = e->kind == EVENT_KIND_UNSUBSCRIBE ? NULL : sender;
+    items[i].untrusted = m->untrusted;
+  }
+  if (!store_apply (store, m->conf, items, n, m->now, results, &error)) {
+    g_critical ("%s", error->message);
+    store_close (store);
+    return RECOIL_TEMPORARY;
+  }
+  store_close (store);
+  for (guint i = 0; i < n; i++) {
+    actions += results[i].actions;
+    decisions += results[i].decision.outcome != POLICY_NONE && !results[i].decision.repeat;
+    duplicates += results[i].duplicate;
+  }
+  for (guint i = 0; i < n; i++) {
+    const struct event *e = g_ptr_array_index (result->events, i);
+
+    g_info ("mail from=<%s> to=<%s>: %s %s %s %s%s%s%s", m->from ? m->from : "", m->to ? m->to : "",
+            event_kind_name (e->kind), e->address ? e->address : "(nobody)", e->status ? e->status : "-",
+            e->reason ? e->reason : "-", results[i].duplicate ? ", seen before" : "",
+            m->untrusted ? ", not believed: " : "", m->untrusted ? m->untrusted : "");
+  }
+  if (decisions > 0 || duplicates > 0)
+    g_info ("mail to=<%s>: %u decisions, %u provider actions queued, %u seen before", m->to ? m->to : "",
+            decisions, actions, duplicates);
+  return RECOIL_DONE;
+}
+
+recoil_outcome
+cmd_mail_run (struct cli *cli, int argc, char **argv)
+{
+  g_autofree char *from = NULL, *to = NULL;
+  gboolean reject_unknown = FALSE;
+  const GOptionEntry entries[] = {
+    { "from", 'f', 0, G_OPTION_ARG_FILENAME, &from,
+      "Envelope sender (${sender}; MAILER-DAEMON or empty for <>)", "SENDER" },
+    { "to", 't', 0, G_OPTION_ARG_FILENAME, &to, "Envelope recipient (${recipient})", "RECIPIENT" },
+    { "reject-unknown", 0, 0, G_OPTION_ARG_NONE, &reject_unknown,
+      "Exit 67 (the MTA bounces) for a local part at our domains that no scheme reads", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr (GOptionContext) ctx =
+      cli_context_new (cli, "mail", NULL,
+                       "Read one returned message from standard input (a bounce, a feedback report, an\n"
+                       "unsubscribe request ...), as an MTA pipe delivers it, and apply it: work out who it\n"
+                       "is about, update the state store by policy and queue the providers' actions.\n"
+                       "Exit 0 when done, 75 on temporary trouble (the MTA retries); nothing on stdout.");
+  g_autoptr (conf_t) conf = NULL;
+  g_autoptr (GByteArray) data = g_byte_array_new ();
+  g_autofree char *local = NULL;
+  struct parse_limits limits;
+  struct parse_result *result;
+  struct cmd_mail m = { 0 };
+  ourdomain_which which = OURDOMAIN_NONE;
+  recoil_outcome outcome;
+  gboolean truncated = FALSE;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!cli_parse (cli, ctx, &argc, &argv))
+    return RECOIL_USAGE;
+  if (argc != 1) {
+    g_critical ("mail takes no arguments, only options (see recoil help mail)");
+    return RECOIL_USAGE;
+  }
+  if ((outcome = cli_load_conf (cli, CLI_CONF_LOG | CLI_CONF_WARN, &conf)) != RECOIL_DONE) {
+    /* drain stdin so the MTA sees no write error, then ask it to retry */
+    cmd_mail_read (0, data, &truncated);
+    return outcome;
+  }
+  if (!cmd_mail_read ((gsize) conf->max_message_size, data, &truncated)) {
+    g_critical ("mail: cannot read standard input: %s", g_strerror (errno));
+    return RECOIL_TEMPORARY;
+  }
+  m.conf = conf;
+  m.from = from;
+  m.to = to;
+  m.reject_unknown = reject_unknown;
+  m.now = clock_now ();
+  if (to != NULL)
+    which = ourdomain_split (conf, to, &local);
+  parse_limits_default (&limits);
+  limits.max_size = (gsize) conf->max_message_size;
+  result = parse_message ((const char *) data->data, data->len, &limits,
+                          which == OURDOMAIN_UNSUB ? PARSE_EXPECT_UNSUB : 0);
+  if (truncated)
+    result->anomalies |= ANOMALY_TOO_LARGE;
+  if (which != OURDOMAIN_NONE) {
+    gboolean ours = which == OURDOMAIN_BOUNCE ? cmd_mail_bounce_domain (&m, local, result)
+                                              : cmd_mail_unsub_domain (&m, local, result);
+
+    if (!ours && reject_unknown) {
+      g_message ("mail to=<%s>: no accepted scheme reads the local part; rejected (--reject-unknown)", to);
+      parse_result_free (result);
+      return RECOIL_REJECT;
+    }
+    if (!ours)
+      g_info ("mail to=<%s>: no accepted scheme reads the local part; using the report", to);
+  }
+  if (truncated)
+    g_warning ("mail to=<%s>: message over max_message_size; the rest was not read", to ? to : "");
+  if (m.why == NULL && !cmd_mail_usable (result))
+    m.why = result->kind == EVENT_KIND_UNKNOWN ? "neither a bounce, a report nor a request"
+                                               : "names no recipient recoil can use";
+  if (result->events->len == 0) {
+    /* nothing usable is still counted and logged */
+    struct event *e = event_new ();
+
+    e->kind = result->kind;
+    e->source = g_strdup (result->source != NULL ? result->source : "mail");
+    e->hints.message_id = g_strdup (result->message_id);
+    g_ptr_array_add (result->events, e);
+  }
+  outcome = cmd_mail_apply (&m, result, data);
+  if (outcome == RECOIL_DONE && m.why != NULL)
+    outcome = cmd_mail_quarantine (&m, data);
+  parse_result_free (result);
+  return outcome;
+}
