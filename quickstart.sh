@@ -9,12 +9,15 @@ cd "$(dirname "$0")"
 [ -f Makefile ] || ./configure
 make -j"$(nproc 2>/dev/null || echo 2)"
 
-chmod 0600 conf/quickstart.conf
 mkdir -p var
-echo "== recoil config check --config conf/quickstart.conf"
-./src/recoil config check --config conf/quickstart.conf
+# the quick-start configuration with this directory's absolute path, so
+# recoil finds ./var wherever it runs (an MTA runs it in its queue dir)
+sed "s|= \./var|= $PWD/var|" conf/quickstart.conf >var/recoil.conf
+chmod 0600 var/recoil.conf
+echo "== recoil config check --config var/recoil.conf"
+./src/recoil config check --config var/recoil.conf
 
-recoil () { ./src/recoil --config conf/quickstart.conf "$@"; }
+recoil () { ./src/recoil --config var/recoil.conf "$@"; }
 echo
 echo "== a signed return path and unsubscribe address for John.Smith@Example.COM"
 bounce=$(recoil verp encode --address John.Smith@Example.COM --list ab12 --campaign cd34)
@@ -30,3 +33,30 @@ echo "== a forged one (one character of the tag changed)"
 forged=$(echo "$bounce" | sed 's/^\(b1......\)./\1z/')
 [ "$forged" != "$bounce" ] || forged=$(echo "$bounce" | sed 's/^\(b1......\)./\1y/')
 recoil verp decode "$forged"
+
+echo
+echo "== the main job: returned mail through 'recoil mail' into ./var"
+cases=tests/cases
+alice=$(recoil verp encode --address alice@example.com --list ab12cd34ef567)
+full=$(recoil verp encode --address full@example.net)
+olivia=$(recoil verp encode --unsub --address olivia@example.com --list ab12cd34ef567)
+feed () { # FILE FROM TO
+  recoil mail --from="$2" --to="$3" <"$1"
+  echo "recoil mail --to=$3 < $1: exit $?"
+}
+feed "$cases/dsn-postfix-userunknown/input.eml" MAILER-DAEMON "$alice"
+feed "$cases/dsn-postfix-userunknown/input.eml" MAILER-DAEMON "$alice"   # the MTA retries: counted once
+feed "$cases/dsn-multi-recipient/input.eml" MAILER-DAEMON "$full"
+feed "$cases/arf-abuse-rfc822/input.eml" staff@hotmail.example fbl@example.com
+feed "$cases/unsubscribe-request/input.eml" olivia@example.com "$olivia"
+feed "$cases/unsubscribe-request/input.eml" mallory@example.com "$(echo "$olivia" | sed 's/olivia=/trudy=/')"
+feed "$cases/not-bounce/input.eml" peggy@example.com "$alice"
+echo
+echo "== recoil status alice@example.com"
+recoil status alice@example.com
+echo
+echo "== recoil stats"
+recoil stats --days 1
+echo
+echo "== recoil list (the suppression list to feed back to the mailer)"
+recoil list

@@ -112,17 +112,30 @@ cmd_mail_bounce_domain (struct cmd_mail *m, const char *local, struct parse_resu
   else if (r.signature == VERP_SIG_ABSENT && m->conf->signature == CONF_SIGNATURE_WARN)
     g_warning ("mail to %s: unsigned %s return path believed ([verp] signature = warn)", m->to,
                verp_scheme_name (r.scheme));
-  /* the return path names the one recipient this bounce is about */
-  for (guint i = 0; i < result->events->len && target == NULL; i++) {
-    struct event *e = g_ptr_array_index (result->events, i);
+  /* the return path names the one recipient this bounce is about: the
+   * report's recipient with that address, or the report's only one */
+  {
+    guint candidates = 0;
+    struct event *only = NULL;
 
-    if (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_COMPLAINT || e->kind == EVENT_KIND_AUTOREPLY)
-      target = e;
-  }
-  if (target != NULL && r.address != NULL) {
-    g_free (target->address);
-    target->address = g_strdup (r.address);
-    /* other recipients of a multi-recipient report stay as reported */
+    for (guint i = 0; i < result->events->len; i++) {
+      struct event *e = g_ptr_array_index (result->events, i);
+      g_autofree char *norm = r.address != NULL ? event_normalize_address (r.address) : NULL;
+
+      if (e->kind != EVENT_KIND_BOUNCE && e->kind != EVENT_KIND_COMPLAINT && e->kind != EVENT_KIND_AUTOREPLY)
+        continue;
+      candidates++;
+      only = e;
+      if (norm != NULL && e->address != NULL && strcmp (norm, e->address) == 0)
+        target = e;
+    }
+    if (target == NULL && candidates == 1) {
+      target = only;
+      if (r.address != NULL) {
+        g_free (target->address);
+        target->address = g_strdup (r.address);
+      }
+    }
   }
   if (target != NULL)
     cmd_mail_fill_hints (target, &r);

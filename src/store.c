@@ -193,12 +193,14 @@ store_fingerprint (const char *message_id, const char *recipient, const char *co
   if (message_id != NULL && *message_id != '\0') {
     g_checksum_update (sum, (const guchar *) "mid", 4);
     g_checksum_update (sum, (const guchar *) message_id, (gssize) strlen (message_id) + 1);
-    if (recipient != NULL)
-      g_checksum_update (sum, (const guchar *) recipient, (gssize) strlen (recipient));
   } else {
     g_checksum_update (sum, (const guchar *) "raw", 4);
     g_checksum_update (sum, (const guchar *) (content != NULL ? content : ""), (gssize) len);
   }
+  /* one message may be about several recipients: each is its own fact */
+  g_checksum_update (sum, (const guchar *) "\0rcpt", 6);
+  if (recipient != NULL)
+    g_checksum_update (sum, (const guchar *) recipient, (gssize) strlen (recipient));
   g_checksum_get_digest (sum, out, &n);
 }
 

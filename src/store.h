@@ -82,9 +82,10 @@ struct store_result {
 gboolean store_apply (struct store *s, const struct conf *conf, const struct store_item *items, guint n,
                       gint64 now, struct store_result *results, GError **error);
 
-/* store_fingerprint - the fingerprint of a message: SHA-256 of MESSAGE_ID
- * and RECIPIENT (envelope recipient, may be NULL), or of CONTENT (LEN
- * bytes) when there is no Message-ID.  Written to OUT. */
+/* store_fingerprint - the fingerprint of one fact of a message: SHA-256 of
+ * its MESSAGE_ID (or, when it has none, its CONTENT of LEN bytes) and
+ * RECIPIENT (the envelope recipient and the address the fact is about;
+ * may be NULL).  Written to OUT. */
 void store_fingerprint (const char *message_id, const char *recipient, const char *content, gsize len,
                         guint8 out[32]);
 
