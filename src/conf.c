@@ -103,6 +103,10 @@ static const struct conf_key conf_keys[] = {
     "Initial size of the LMDB map; it grows when full, up to max_map_size." },
   { "recoil", "max_map_size", CONF_SIZE, G (max_map_size), "8G", 1 << 20, G_GINT64_CONSTANT (1) << 40, NULL,
     0, NULL, "Largest the LMDB map may grow; beyond it recoil answers 'try later' (exit 75)." },
+  { "recoil", "acct_batch", CONF_INT, G (acct_batch), "1000", 1, 100000, NULL, 0, NULL,
+    "recoil acct: accounting records applied per transaction." },
+  { "recoil", "acct_flush_ms", CONF_INT, G (acct_flush_ms), "500", 1, 60000, NULL, 0, NULL,
+    "recoil acct: longest a record waits (milliseconds) before its batch is committed." },
 
   { "verp", "schemes", CONF_LIST, G (schemes), "recoil, postfix, sentto", 0, 0, conf_schemes, 0, NULL,
     "Return-path schemes accepted at the bounce domain, in the order they are tried." },

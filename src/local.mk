@@ -2,10 +2,12 @@
 noinst_LIBRARIES += src/librecoil.a
 src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_librecoil_a_SOURCES = \
+	src/acct.c src/acct.h \
 	src/cli.c src/cli.h \
 	src/clock.c src/clock.h \
 	src/codec.c src/codec.h \
 	src/conf.c src/conf.h \
+	src/csv.c src/csv.h \
 	src/eventjson.c src/eventjson.h \
 	src/exitcode.c src/exitcode.h \
 	src/log.c src/log.h \
@@ -23,6 +25,7 @@ bin_PROGRAMS += src/recoil
 src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_SOURCES = \
 	src/main.c \
+	src/cmd-acct.c src/cmd-acct.h \
 	src/cmd-config.c src/cmd-config.h \
 	src/cmd-mail.c src/cmd-mail.h \
 	src/cmd-parse.c src/cmd-parse.h \

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd-acct.h"
 #include "cmd-config.h"
 #include "cmd-mail.h"
 #include "cmd-parse.h"
@@ -27,6 +28,7 @@ static recoil_outcome main_help (struct cli *cli, int argc, char **argv);
 
 static const struct command main_commands[] = {
   { "config", "check the configuration file, or print the sample", EXITCODE_ADMIN, cmd_config_run },
+  { "acct", "apply PowerMTA accounting records from stdin or files", EXITCODE_PIPE, cmd_acct_run },
   { "mail", "apply one returned message from stdin (an MTA pipe)", EXITCODE_PIPE, cmd_mail_run },
   { "parse", "read returned mail and print what it says, as JSON lines", EXITCODE_ADMIN, cmd_parse_run },
   { "status", "show what recoil knows about an address", EXITCODE_ADMIN, cmd_store_run },

@@ -66,7 +66,8 @@ shell_tests = \
 	tests/verp.test \
 	tests/parse.test \
 	tests/store.test \
-	tests/mail.test
+	tests/mail.test \
+	tests/acct.test
 TESTS += $(shell_tests)
 check_PROGRAMS += tests/store-apply
 tests_store_apply_SOURCES = tests/store-apply.c
