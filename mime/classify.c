@@ -309,15 +309,66 @@ classify_match (const char *text, const char *pattern)
   }
 }
 
-/* classify_by_phrase - the first reason whose phrase occurs in LOWER. */
+/* The phrase index: for every two-byte start, the patterns (row and
+ * pattern) whose first piece begins with it, so a text is scanned once
+ * and only candidate patterns are compared.  Built once per process. */
+struct classify_candidate {
+  guint16 row;
+  const char *pattern;
+  gsize first_len; /* length of the pattern's first piece (up to '*') */
+};
+
+static GPtrArray *classify_index[65536]; /* of struct classify_candidate *; NULL when none */
+
+/* classify_index_build - fill classify_index. */
+static gsize
+classify_index_build (void)
+{
+  for (gsize row = 0; row < G_N_ELEMENTS (classify_phrases); row++)
+    for (const char *const *p = classify_phrases[row].patterns; *p != NULL; p++) {
+      struct classify_candidate *c = g_new0 (struct classify_candidate, 1);
+      const char *star = strchr (*p, '*');
+      guint key;
+
+      c->row = (guint16) row;
+      c->pattern = *p;
+      c->first_len = star != NULL ? (gsize) (star - *p) : strlen (*p);
+      while (c->first_len > 0 && (*p)[c->first_len - 1] == ' ')
+        c->first_len--;
+      g_assert (c->first_len >= 2);
+      key = (guint) (guchar) (*p)[0] << 8 | (guchar) (*p)[1];
+      if (classify_index[key] == NULL)
+        classify_index[key] = g_ptr_array_new ();
+      g_ptr_array_add (classify_index[key], c);
+    }
+  return 1;
+}
+
+/* classify_by_phrase - the first reason (in table order) one of whose
+ * phrases occurs in LOWER. */
 static const char *
 classify_by_phrase (const char *lower)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (classify_phrases); i++)
-    for (const char *const *p = classify_phrases[i].patterns; *p != NULL; p++)
-      if (classify_match (lower, *p))
-        return classify_phrases[i].reason;
-  return NULL;
+  static gsize built;
+  gsize len = strlen (lower);
+  gsize best = G_N_ELEMENTS (classify_phrases);
+
+  if (g_once_init_enter (&built))
+    g_once_init_leave (&built, classify_index_build ());
+  for (gsize i = 0; i + 1 < len && best > 0; i++) {
+    GPtrArray *cands = classify_index[(guint) (guchar) lower[i] << 8 | (guchar) lower[i + 1]];
+
+    for (guint k = 0; cands != NULL && k < cands->len; k++) {
+      const struct classify_candidate *c = g_ptr_array_index (cands, k);
+
+      if (c->row >= best || i + c->first_len > len || memcmp (lower + i, c->pattern, c->first_len) != 0)
+        continue;
+      if (strchr (c->pattern, '*') != NULL && !classify_match (lower + i, c->pattern))
+        continue;
+      best = c->row;
+    }
+  }
+  return best < G_N_ELEMENTS (classify_phrases) ? classify_phrases[best].reason : NULL;
 }
 
 /* classify_by_code - the reason of STATUS from the code table, or NULL. */

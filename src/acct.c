@@ -6,8 +6,61 @@
 #include "acct.h"
 #include "mime/classify.h"
 
+/* The columns recoil reads, resolved to positions once per header. */
+enum {
+  ACCT_RCPT,
+  ACCT_ORIG,
+  ACCT_TIMELOGGED,
+  ACCT_TIMEQUEUED,
+  ACCT_ARRIVALDATE,
+  ACCT_DSNSTATUS,
+  ACCT_DSNDIAG,
+  ACCT_DSNMTA,
+  ACCT_BOUNCECAT,
+  ACCT_JOBID,
+  ACCT_FEEDBACKTYPE,
+  ACCT_REPORTINGMTA,
+  ACCT_H_SUBSCRIBER_MW,
+  ACCT_H_SUBSCRIBER_IS,
+  ACCT_H_LIST_MW,
+  ACCT_H_LIST_IS,
+  ACCT_H_LIST_ID,
+  ACCT_H_CAMPAIGN_MW,
+  ACCT_H_CAMPAIGN_IS,
+  ACCT_H_MESSAGE_ID,
+  ACCT_H_XJOB,
+  ACCT_H_HMXMR,
+  ACCT_NCOLUMNS
+};
+
+static const char *const acct_known[ACCT_NCOLUMNS] = {
+  "rcpt",
+  "orig",
+  "timelogged",
+  "timequeued",
+  "arrivaldate",
+  "dsnstatus",
+  "dsndiag",
+  "dsnmta",
+  "bouncecat",
+  "jobid",
+  "feedbacktype",
+  "reportingmta",
+  "header_x-mw-subscriber-uid",
+  "header_x-mailer-recptid",
+  "header_x-mw-list-uid",
+  "header_x-mailer-lid",
+  "header_list-id",
+  "header_x-mw-campaign-uid",
+  "header_x-mailer-sid",
+  "header_message-id",
+  "header_x-job",
+  "header_x-hmxmroriginalrecipient",
+};
+
 struct acct_columns {
-  GHashTable *index; /* lower-case column name -> index + 1 */
+  GHashTable *index;       /* lower-case column name -> index + 1 */
+  guint at[ACCT_NCOLUMNS]; /* index + 1 of each known column, 0 when absent */
 };
 
 struct acct_columns *
@@ -24,6 +77,8 @@ acct_columns_new (GPtrArray *header)
     else
       g_free (name);
   }
+  for (int k = 0; k < ACCT_NCOLUMNS; k++)
+    c->at[k] = GPOINTER_TO_UINT (g_hash_table_lookup (c->index, acct_known[k]));
   return c;
 }
 
@@ -43,12 +98,12 @@ acct_is_header (GPtrArray *record)
          && g_ascii_strcasecmp (g_strstrip ((char *) g_ptr_array_index (record, 0)), "type") == 0;
 }
 
-/* acct_get - the value of column NAME (lower case) in RECORD, or NULL when
- * the column is missing or empty. */
+/* acct_get - the value of known column K in RECORD, or NULL when the
+ * column is missing or empty. */
 static const char *
-acct_get (const struct acct_columns *c, GPtrArray *record, const char *name)
+acct_get (const struct acct_columns *c, GPtrArray *record, int k)
 {
-  guint i = GPOINTER_TO_UINT (g_hash_table_lookup (c->index, name));
+  guint i = c->at[k];
   const char *v;
 
   if (i == 0 || i > record->len)
@@ -59,17 +114,18 @@ acct_get (const struct acct_columns *c, GPtrArray *record, const char *name)
   return *v != '\0' ? v : NULL;
 }
 
-/* acct_first - the first of NAMES with a value. */
+/* acct_first - the value of the first of the known columns K1, K2 (and K3
+ * unless negative) that has one. */
 static const char *
-acct_first (const struct acct_columns *c, GPtrArray *record, const char *const *names)
+acct_first (const struct acct_columns *c, GPtrArray *record, int k1, int k2, int k3)
 {
-  for (const char *const *n = names; *n != NULL; n++) {
-    const char *v = acct_get (c, record, *n);
+  const char *v = acct_get (c, record, k1);
 
-    if (v != NULL)
-      return v;
-  }
-  return NULL;
+  if (v == NULL)
+    v = acct_get (c, record, k2);
+  if (v == NULL && k3 >= 0)
+    v = acct_get (c, record, k3);
+  return v;
 }
 
 gboolean
@@ -133,23 +189,17 @@ acct_address (const char *value, gboolean redactable)
 static void
 acct_hints (const struct acct_columns *c, GPtrArray *record, struct event_hints *h)
 {
-  static const char *const subscriber[] = { "header_x-mw-subscriber-uid", "header_x-mailer-recptid", NULL };
-  static const char *const list[] = { "header_x-mw-list-uid", "header_x-mailer-lid", "header_list-id", NULL };
-  static const char *const campaign[] = { "header_x-mw-campaign-uid", "header_x-mailer-sid", NULL };
-  static const char *const message_id[] = { "header_message-id", NULL };
-  const char *job = acct_get (c, record, "jobid");
+  const char *job = acct_first (c, record, ACCT_JOBID, ACCT_H_XJOB, -1);
   const char *v;
 
-  if ((v = acct_first (c, record, subscriber)) != NULL)
+  if ((v = acct_first (c, record, ACCT_H_SUBSCRIBER_MW, ACCT_H_SUBSCRIBER_IS, -1)) != NULL)
     h->subscriber_id = g_strdup (v);
-  if ((v = acct_first (c, record, list)) != NULL)
+  if ((v = acct_first (c, record, ACCT_H_LIST_MW, ACCT_H_LIST_IS, ACCT_H_LIST_ID)) != NULL)
     h->list_id = g_strdup (v);
-  if ((v = acct_first (c, record, campaign)) != NULL)
+  if ((v = acct_first (c, record, ACCT_H_CAMPAIGN_MW, ACCT_H_CAMPAIGN_IS, -1)) != NULL)
     h->campaign_id = g_strdup (v);
-  if ((v = acct_first (c, record, message_id)) != NULL)
+  if ((v = acct_get (c, record, ACCT_H_MESSAGE_ID)) != NULL)
     h->message_id = g_strdup (v);
-  if (job == NULL)
-    job = acct_get (c, record, "header_x-job");
   if (job != NULL) {
     h->job_id = g_strdup (job);
     /* MailWizz delivery servers send X-Job: mailwizz-CAMPAIGN_UID */
@@ -162,19 +212,18 @@ acct_status
 acct_record (const struct acct_columns *c, GPtrArray *record, const struct conf *conf, struct event **out,
              const char **sender, const char **why)
 {
-  static const char *const times[] = { "timelogged", "timequeued", "arrivaldate", NULL };
   const char *type = g_ptr_array_index (record, 0);
-  const char *rcpt = acct_get (c, record, "rcpt");
-  const char *time_text = acct_first (c, record, times);
+  const char *rcpt = acct_get (c, record, ACCT_RCPT);
+  const char *time_text = acct_first (c, record, ACCT_TIMELOGGED, ACCT_TIMEQUEUED, ACCT_ARRIVALDATE);
   struct event *e;
 
   *out = NULL;
   *why = NULL;
-  *sender = acct_get (c, record, "orig");
+  *sender = acct_get (c, record, ACCT_ORIG);
   if (g_ascii_strcasecmp (type, "b") != 0 && g_ascii_strcasecmp (type, "rb") != 0
       && g_ascii_strcasecmp (type, "f") != 0)
     return ACCT_SKIPPED;
-  if (g_hash_table_size (c->index) == 0 || !g_hash_table_contains (c->index, "rcpt")) {
+  if (c->at[ACCT_RCPT] == 0) {
     *why = "no header line naming a rcpt column has been seen";
     return ACCT_BAD;
   }
@@ -187,7 +236,7 @@ acct_record (const struct acct_columns *c, GPtrArray *record, const struct conf 
   }
   acct_hints (c, record, &e->hints);
   if (g_ascii_strcasecmp (type, "f") == 0) {
-    const char *fbtype = acct_get (c, record, "feedbacktype");
+    const char *fbtype = acct_get (c, record, ACCT_FEEDBACKTYPE);
 
     e->kind = EVENT_KIND_COMPLAINT;
     e->source = g_strdup ("acct-f");
@@ -196,8 +245,8 @@ acct_record (const struct acct_columns *c, GPtrArray *record, const struct conf 
     e->feedback_type = g_ascii_strdown (fbtype != NULL ? fbtype : "abuse", -1);
     e->address = acct_address (rcpt, TRUE);
     if (e->address == NULL)
-      e->address = acct_address (acct_get (c, record, "header_x-hmxmroriginalrecipient"), TRUE);
-    e->remote_mta = g_strdup (acct_get (c, record, "reportingmta"));
+      e->address = acct_address (acct_get (c, record, ACCT_H_HMXMR), TRUE);
+    e->remote_mta = g_strdup (acct_get (c, record, ACCT_REPORTINGMTA));
     if (strcmp (e->feedback_type, "not-spam") == 0 || strcmp (e->feedback_type, "auth-failure") == 0)
       e->klass = EVENT_CLASS_IGNORE;
     if (e->address == NULL && e->hints.subscriber_id == NULL) {
@@ -206,9 +255,9 @@ acct_record (const struct acct_columns *c, GPtrArray *record, const struct conf 
       return ACCT_BAD;
     }
   } else {
-    const char *status_text = acct_get (c, record, "dsnstatus");
-    const char *diag = acct_get (c, record, "dsndiag");
-    const char *cat = acct_get (c, record, "bouncecat");
+    const char *status_text = acct_get (c, record, ACCT_DSNSTATUS);
+    const char *diag = acct_get (c, record, ACCT_DSNDIAG);
+    const char *cat = acct_get (c, record, ACCT_BOUNCECAT);
     char *status = classify_status_in_text (status_text);
 
     e->kind = EVENT_KIND_BOUNCE;
@@ -229,7 +278,7 @@ acct_record (const struct acct_columns *c, GPtrArray *record, const struct conf 
       status = classify_status_in_text (e->diagnostic);
     e->status = status;
     e->reply_code = classify_reply_in_text (e->diagnostic);
-    e->remote_mta = g_strdup (acct_get (c, record, "dsnmta"));
+    e->remote_mta = g_strdup (acct_get (c, record, ACCT_DSNMTA));
     e->category = g_strdup (cat != NULL ? cat : "other");
     e->reason = g_strdup (classify_reason (e->diagnostic, e->status, e->reply_code,
                                            e->status != NULL && e->status[0] == '4', FALSE));

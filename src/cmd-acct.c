@@ -7,7 +7,8 @@
  * batch is flushed on end of input and on SIGTERM and SIGINT.  A batch the
  * store cannot take is retried for a while rather than dropped.  Malformed
  * records are logged with their line number and skipped.  Each record is
- * fingerprinted by its content, so reading a file twice counts it once.
+ * from a file is fingerprinted by its content, so reading a file twice
+ * (rotation, cron) counts it once; the pipe hands each record over once.
  */
 #include "config.h"
 
@@ -36,9 +37,10 @@ struct cmd_acct {
   const struct conf *conf;
   struct store *store;
   gboolean standalone;
-  GPtrArray *events;  /* of struct event *, owned */
-  GPtrArray *senders; /* of char *, owned, parallel to events */
-  GByteArray *fps;    /* 32 bytes per event */
+  gboolean fingerprints; /* files may be read again (rotation, cron): remember records */
+  GPtrArray *events;     /* of struct event *, owned */
+  GPtrArray *senders;    /* of char *, owned, parallel to events */
+  GByteArray *fps;       /* 32 bytes per event */
   struct acct_columns *columns;
   guint64 records, applied, skipped, bad, duplicates, decisions;
 };
@@ -58,7 +60,7 @@ cmd_acct_flush (struct cmd_acct *a)
   results = g_new0 (struct store_result, n);
   for (guint i = 0; i < n; i++) {
     items[i].event = g_ptr_array_index (a->events, i);
-    items[i].fingerprint = a->fps->data + 32 * i;
+    items[i].fingerprint = a->fingerprints ? a->fps->data + 32 * i : NULL;
     items[i].sender = g_ptr_array_index (a->senders, i);
   }
   for (int attempt = 0;; attempt++) {
@@ -251,6 +253,7 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   a.fps = g_byte_array_new ();
   outcome = RECOIL_DONE;
   if (argc < 2) {
+    /* the pipe hands each record over once: no fingerprints to keep */
     outcome = cmd_acct_stream (&a, STDIN_FILENO, "stdin");
   } else {
     for (int i = 1; i < argc && outcome == RECOIL_DONE && !cmd_acct_stop; i++) {
@@ -261,7 +264,8 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
         outcome = RECOIL_INPUT;
         break;
       }
-      /* each file starts with its own header line */
+      /* each file starts with its own header line, and may be read again */
+      a.fingerprints = TRUE;
       g_clear_pointer (&a.columns, acct_columns_free);
       outcome = cmd_acct_stream (&a, fd, argv[i]);
       close (fd);

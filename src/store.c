@@ -316,9 +316,35 @@ struct store_apply_work {
 static void
 store_tally (struct store_apply_work *w, char *key)
 {
-  gpointer old = g_hash_table_lookup (w->counts, key);
+  guint64 *count = g_hash_table_lookup (w->counts, key);
 
-  g_hash_table_replace (w->counts, key, GSIZE_TO_POINTER (GPOINTER_TO_SIZE (old) + 1));
+  if (count != NULL) {
+    (*count)++;
+    g_free (key);
+  } else {
+    count = g_new (guint64, 1);
+    *count = 1;
+    g_hash_table_insert (w->counts, key, count);
+  }
+}
+
+/* store_tally_parts - add one to the counter DAY|WHAT|A|B|C, allocating
+ * the key only the first time it is seen in the batch. */
+static void
+store_tally_parts (struct store_apply_work *w, const char *day, const char *what, const char *a,
+                   const char *b, const char *c)
+{
+  guint64 *count;
+
+  g_string_printf (w->line, "%s|%s|%s|%s|%s", day, what, a, b, c != NULL ? c : "-");
+  count = g_hash_table_lookup (w->counts, w->line->str);
+  if (count != NULL) {
+    (*count)++;
+  } else {
+    count = g_new (guint64, 1);
+    *count = 1;
+    g_hash_table_insert (w->counts, g_strdup (w->line->str), count);
+  }
 }
 
 /* store_day_key - DAY (big-endian) followed by FP: the expiry index key. */
@@ -426,23 +452,48 @@ store_purge_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
   return store_purge_in (s, txn, data);
 }
 
+/* store_json_int - N in decimal onto OUT, without printf. */
+static void
+store_json_int (GString *out, gint64 n)
+{
+  char digits[24];
+  int i = (int) sizeof digits;
+  guint64 u = n < 0 ? (guint64) -n : (guint64) n;
+
+  do {
+    digits[--i] = (char) ('0' + u % 10);
+    u /= 10;
+  } while (u > 0);
+  if (n < 0)
+    digits[--i] = '-';
+  g_string_append_len (out, digits + i, (gssize) sizeof digits - i);
+}
+
 /* store_json_str - KEY and the JSON string VALUE (or null) onto OUT. */
 static void
 store_json_str (GString *out, const char *key, const char *value)
 {
-  g_string_append_printf (out, ",\"%s\":", key);
+  g_string_append (out, ",\"");
+  g_string_append (out, key);
+  g_string_append (out, "\":");
   if (value == NULL) {
     g_string_append (out, "null");
     return;
   }
   g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) value; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *) value; *p;) {
+    const unsigned char *run = p;
+
+    while (*p && *p != '"' && *p != '\\' && *p >= 0x20)
+      p++;
+    g_string_append_len (out, (const char *) run, p - run);
+    if (*p == '\0')
+      break;
     if (*p == '"' || *p == '\\')
       g_string_append_printf (out, "\\%c", *p);
-    else if (*p < 0x20)
-      g_string_append_printf (out, "\\u%04x", *p);
     else
-      g_string_append_c (out, (char) *p);
+      g_string_append_printf (out, "\\u%04x", *p);
+    p++;
   }
   g_string_append_c (out, '"');
 }
@@ -456,11 +507,14 @@ store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct event
   guint8 key[8];
   MDB_val k = { 8, key }, v;
 
-  g_string_printf (line, "{\"time\":%" G_GINT64_FORMAT ",\"decision\":\"%s\",\"actions\":%u", now,
-                   res->decision.outcome == POLICY_SUPPRESS      ? "suppress"
-                   : res->decision.outcome == POLICY_UNSUBSCRIBE ? "unsubscribe"
-                                                                 : "none",
-                   res->actions);
+  g_string_assign (line, "{\"time\":");
+  store_json_int (line, now);
+  g_string_append (line, ",\"decision\":\"");
+  g_string_append (line, res->decision.outcome == POLICY_SUPPRESS      ? "suppress"
+                         : res->decision.outcome == POLICY_UNSUBSCRIBE ? "unsubscribe"
+                                                                       : "none");
+  g_string_append (line, "\",\"actions\":");
+  store_json_int (line, res->actions);
   store_json_str (line, "sender", sender);
   store_json_str (line, "recipient", e->address);
   store_json_str (line, "kind", event_kind_name (e->kind));
@@ -501,8 +555,7 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
     if (res->duplicate)
       return 0;
   }
-  store_tally (w, g_strdup_printf ("%s|event|%s|%s|%s", day, event_kind_name (e->kind),
-                                   event_class_name (e->klass), e->category != NULL ? e->category : "-"));
+  store_tally_parts (w, day, "event", event_kind_name (e->kind), event_class_name (e->klass), e->category);
   if (item->untrusted != NULL) {
     store_tally (w, g_strdup_printf ("%s|untrusted|%s", day, event_kind_name (e->kind)));
     return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);
@@ -585,7 +638,7 @@ store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
 
     g_hash_table_iter_init (&it, w->counts);
     while (g_hash_table_iter_next (&it, &key, &delta))
-      if ((rc = store_count (s, txn, key, GPOINTER_TO_SIZE (delta))) != 0)
+      if ((rc = store_count (s, txn, key, *(guint64 *) delta)) != 0)
         return rc;
   }
   {
@@ -603,7 +656,7 @@ store_apply (struct store *s, const struct conf *conf, const struct store_item *
   struct store_apply_work w = { conf, items, n, now, results, NULL, NULL };
   gboolean ok;
 
-  w.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  w.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   w.line = g_string_sized_new (512);
   ok = store_write (s, store_apply_work, &w, error);
   g_hash_table_unref (w.counts);
