@@ -69,13 +69,16 @@ main_describe (void)
 static void
 main_version (void)
 {
+  /* compile-time versions of the libraries not otherwise used here, so that
+   * asking does not load them */
   int major, minor, patch;
 
   mdb_version (&major, &minor, &patch);
   printf ("recoil %s\n", PACKAGE_VERSION);
   printf ("glib %u.%u.%u, gmime %u.%u.%u, %s, jansson %s, libxml2 %s, lmdb %d.%d.%d\n", glib_major_version,
           glib_minor_version, glib_micro_version, gmime_major_version, gmime_minor_version,
-          gmime_micro_version, curl_version (), JANSSON_VERSION, LIBXML_DOTTED_VERSION, major, minor, patch);
+          gmime_micro_version, "libcurl " LIBCURL_VERSION, JANSSON_VERSION, LIBXML_DOTTED_VERSION, major,
+          minor, patch);
 }
 
 /* main_help - `recoil help [COMMAND]`. */
