@@ -60,3 +60,14 @@ recoil stats --days 1
 echo
 echo "== recoil list (the suppression list to feed back to the mailer)"
 recoil list
+
+echo
+echo "== a PowerMTA accounting stream through 'recoil acct'"
+printf '%s\r\n' \
+  'type,timeLogged,bounceCat,orig,rcpt,jobId,dsnStatus,dsnMta,dsnDiag' \
+  'b,2026-11-21 10:00:00+0000,bad-mailbox,news@example.com,henry@example.org,mailwizz-cd98,5.1.1 (bad destination mailbox address),mx.example.org,"smtp;550 5.1.1 <henry@example.org>: no such user"' \
+  'b,2026-11-21 10:00:01+0000,quota-issues,news@example.com,ivy@example.org,,4.2.2 (mailbox full),mx.example.org,smtp;452 4.2.2 over quota' \
+  'b,2026-11-21 10:00:02+0000,spam-related,news@example.com,jack@example.org,,5.7.1 (policy),mx.example.org,smtp;554 5.7.1 rejected as spam' \
+  'type,timeLogged,orig,rcpt,feedbackType,header_X-Mw-Subscriber-Uid' \
+  'f,1795257600,news@example.com,kate@example.org,abuse,sub77' | recoil acct
+recoil list

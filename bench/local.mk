@@ -1,6 +1,8 @@
 # bench/ - benchmarks against the peers, run by hand: `make bench`.
-EXTRA_DIST += bench/parse bench/store
+EXTRA_DIST += bench/parse bench/store bench/mail bench/acct
 bench: src/recoil
 	$(srcdir)/bench/parse --recoil src/recoil
+	$(srcdir)/bench/mail --recoil src/recoil
+	$(srcdir)/bench/acct --recoil src/recoil
 	$(MAKE) tests/store-apply && STORE_APPLY=tests/store-apply $(srcdir)/bench/store
 .PHONY: bench
