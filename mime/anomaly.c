@@ -5,7 +5,7 @@
 
 static const char *const anomaly_table[ANOMALY_COUNT_] = {
   "empty",       "too-large",   "too-deep",     "too-many-parts", "long-header", "too-many-recipients",
-  "unparseable", "bad-charset", "no-recipient", "bad-report",     "nul-bytes",
+  "unparseable", "bad-charset", "no-recipient", "bad-report",     "nul-bytes",   "bad-boundary",
 };
 
 const char **

@@ -20,7 +20,8 @@ typedef enum {
   ANOMALY_NO_RECIPIENT = 1 << 8,   /* a bounce or report naming nobody */
   ANOMALY_BAD_REPORT = 1 << 9,     /* a report part without usable fields */
   ANOMALY_NUL_BYTES = 1 << 10,     /* NUL bytes in the input */
-  ANOMALY_COUNT_ = 11
+  ANOMALY_BAD_BOUNDARY = 1 << 11,  /* a multipart whose boundary never appears */
+  ANOMALY_COUNT_ = 12
 } anomaly;
 
 /* anomaly_names - the names of the bits set in MASK, as a NULL-terminated

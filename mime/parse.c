@@ -273,6 +273,16 @@ parse_walk_object (struct parse_walk *walk, GMimeObject *obj, guint depth)
     GMimeMultipart *mp = GMIME_MULTIPART (obj);
     int n = g_mime_multipart_get_count (mp);
 
+    if (n == 0) {
+      /* the boundary never appears: everything is in the prologue */
+      const char *prologue = g_mime_multipart_get_prologue (mp);
+
+      walk->anomalies |= ANOMALY_BAD_BOUNDARY;
+      if (prologue != NULL && walk->text->len < walk->limits->max_text) {
+        g_string_append (walk->text, prologue);
+        g_string_append_c (walk->text, '\n');
+      }
+    }
     for (int i = 0; i < n; i++)
       parse_walk_object (walk, g_mime_multipart_get_part (mp, i), depth + 1);
   } else if (GMIME_IS_MESSAGE_PART (obj)) {

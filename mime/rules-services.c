@@ -60,7 +60,7 @@ const struct textbounce_family rules_services[] = {
   { "sendgrid", L ("sendgrid", "from:mailer-daemon@sendgrid"), NULL, NULL, 0 },
   { "ezweb", L ("from:postmaster@ezweb.ne.jp", "ezweb", "each of the following recipients was rejected"),
     NULL, L ("-------------------------------------------------", "received:"), TEXTBOUNCE_TO_FALLBACK },
-  { "kddi", L ("kddi", "from:postmaster@au.com", "from:postmaster@kddi.com"), NULL, NULL,
+  { "kddi", L ("kddi", "from:postmaster@au.com", "from:postmaster@kddi.com", "from:dion.ne.jp"), NULL, NULL,
     TEXTBOUNCE_TO_FALLBACK },
   { "biglobe", L ("biglobe", "from:postmaster@biglobe"), NULL, L ("---- original message ----"), 0 },
   { "domino", L ("lotus domino", "domino", "your message was not delivered because"), NULL, NULL, 0 },
