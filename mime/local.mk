@@ -14,4 +14,5 @@ mime_libmime_a_SOURCES = \
 	mime/rules-gateways.c \
 	mime/rules-services.c \
 	mime/rules-unix.c \
+	mime/sesjson.c mime/sesjson.h \
 	mime/textbounce.c mime/textbounce.h

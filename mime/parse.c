@@ -18,6 +18,7 @@
 #include "dsn.h"
 #include "mime-autoptr.h"
 #include "parse.h"
+#include "sesjson.h"
 #include "textbounce.h"
 
 void
@@ -600,6 +601,22 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
   }
   if (walk->dsn->len > 0 && parse_dsn (result, walk, text))
     return;
+  {
+    g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
+    g_autoptr (GPtrArray) complaints = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
+
+    if (sesjson_read (text, walk->limits->max_recipients, facts, complaints)) {
+      if (complaints->len > 0) {
+        result->kind = EVENT_KIND_COMPLAINT;
+        result->source = g_strdup ("arf");
+        for (guint i = 0; i < complaints->len; i++)
+          g_ptr_array_add (result->events, g_steal_pointer (&complaints->pdata[i]));
+      } else {
+        parse_from_facts (result, facts, "json:amazonses");
+      }
+      return;
+    }
+  }
   if (text != NULL && *text != '\0') {
     g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
     g_autofree char *bounce_to = parse_first_address (message, GMIME_ADDRESS_TYPE_TO);
