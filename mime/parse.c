@@ -494,7 +494,7 @@ parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *sou
 /* parse_dsn - facts from the delivery-status bodies, completed from the
  * human-readable text where the report gives no diagnostic. */
 static gboolean
-parse_dsn (struct parse_result *result, struct parse_walk *walk, const char *text)
+parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk *walk, const char *text)
 {
   g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
 
@@ -507,6 +507,25 @@ parse_dsn (struct parse_result *result, struct parse_walk *walk, const char *tex
   }
   if (facts->len == 0)
     return FALSE;
+  if (facts->len == 1 && text != NULL && *text != '\0') {
+    /* a report whose one recipient is unusable ("@host" and the like):
+     * the human-readable part may name it */
+    struct fact *only = g_ptr_array_index (facts, 0);
+    g_autofree char *usable = event_field_address (only->recipient);
+
+    if (usable == NULL) {
+      g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
+      const char *skip[2] = { result->from, NULL };
+      struct textbounce_context ctx = { parse_header (message, "From"), result->subject, NULL, skip, NULL,
+                                        walk->limits->max_recipients };
+      unsigned ignored = 0;
+
+      if (textbounce_read (text, strlen (text), &ctx, found, &ignored) != NULL && found->len == 1) {
+        g_free (only->recipient);
+        only->recipient = g_strdup (((struct fact *) g_ptr_array_index (found, 0))->recipient);
+      }
+    }
+  }
   for (guint i = 0; text != NULL && *text != '\0' && i < facts->len; i++) {
     struct fact *f = g_ptr_array_index (facts, i);
     g_autofree char *human = textbounce_diagnostic_for (text, strlen (text), f->recipient);
@@ -599,7 +618,7 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     if (embedded != NULL)
       g_ptr_array_add (walk->dsn, g_bytes_new (embedded, strlen (embedded)));
   }
-  if (walk->dsn->len > 0 && parse_dsn (result, walk, text))
+  if (walk->dsn->len > 0 && parse_dsn (result, message, walk, text))
     return;
   {
     g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
@@ -620,8 +639,19 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
   if (text != NULL && *text != '\0') {
     g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
     g_autofree char *bounce_to = parse_first_address (message, GMIME_ADDRESS_TYPE_TO);
-    const char *skip[4] = { result->from, original_from, bounce_to, NULL };
+    const char *skip[4] = { NULL, NULL, NULL, NULL };
+    int n_skip = 0;
+
+    /* NULL-terminated: no holes, or the list would end early.  The
+     * original sender and the bounce's recipient are never the failed
+     * recipient, unless somebody mailed himself (the returned To). */
+    if (result->from != NULL)
+      skip[n_skip++] = result->from;
+    if (original_from != NULL && g_strcmp0 (original_from, original_to) != 0)
+      skip[n_skip++] = original_from;
+
     struct textbounce_context ctx = { parse_header (message, "From"), result->subject, original_to, skip,
+                                      g_strcmp0 (bounce_to, original_to) != 0 ? bounce_to : NULL,
                                       walk->limits->max_recipients };
     const char *family;
 

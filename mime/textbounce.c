@@ -213,6 +213,9 @@ textbounce_skipped (const char *address, const struct textbounce_context *ctx, G
   for (const char *const *s = ctx->skip; s != NULL && *s != NULL; s++)
     if (g_ascii_strcasecmp (*s, address) == 0)
       return TRUE;
+  if (ctx->last_resort != NULL && g_ascii_strcasecmp (ctx->last_resort, address) == 0)
+    return TRUE;
+
   for (guint i = 0; i < senders->len; i++)
     if (g_ascii_strcasecmp (g_ptr_array_index (senders, i), address) == 0)
       return TRUE;
@@ -473,6 +476,12 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   textbounce_lines_split (text, len, lines);
   textbounce_section (lines, family, &first, &last);
   textbounce_scan (lines, first, last, ctx, found, line_of, col_of);
+  if (found->len == 0 && ctx->last_resort != NULL && ctx->original_to == NULL) {
+    struct textbounce_context again = *ctx;
+
+    again.last_resort = NULL;
+    textbounce_scan (lines, first, last, &again, found, line_of, col_of);
+  }
   if (found->len >= ctx->max_rcpts)
     *anomalies |= ANOMALY_TOO_MANY_RCPTS;
   section_text = textbounce_section_text (lines, first, last);

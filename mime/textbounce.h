@@ -45,7 +45,10 @@ struct textbounce_context {
   const char *from;        /* From of the bounce */
   const char *subject;     /* Subject of the bounce, decoded */
   const char *original_to; /* To of the returned message, if any */
-  const char *const *skip; /* addresses never to report (the sender, ...) */
+  const char *const *skip; /* addresses never to report (the senders, the bounce's recipient) */
+  const char *last_resort; /* skipped too, unless nobody else is named and there is no
+                            * returned message to fall back on (the bounce's recipient:
+                            * people do mail themselves) */
   guint max_rcpts;
 };
 
