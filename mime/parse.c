@@ -595,6 +595,22 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
 
   if (original_to == NULL)
     original_to = parse_received_for (walk->original);
+  {
+    /* Exim and Google name the failed recipients in a header of the
+     * bounce itself: a better last resort than the returned To */
+    const char *failed = parse_header (message, "X-Failed-Recipients");
+    char *first = NULL;
+
+    if (failed != NULL) {
+      g_auto (GStrv) list = g_strsplit (failed, ",", 2);
+
+      first = event_field_address (list[0]);
+    }
+    if (first != NULL) {
+      g_free (original_to);
+      original_to = first;
+    }
+  }
 
   if (walk->arf != NULL) {
     gsize n;
@@ -650,7 +666,10 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     if (original_from != NULL && g_strcmp0 (original_from, original_to) != 0)
       skip[n_skip++] = original_from;
 
-    struct textbounce_context ctx = { parse_header (message, "From"), result->subject, original_to, skip,
+    struct textbounce_context ctx = { parse_header (message, "From"),
+                                      result->subject,
+                                      original_to,
+                                      skip,
                                       g_strcmp0 (bounce_to, original_to) != 0 ? bounce_to : NULL,
                                       walk->limits->max_recipients };
     const char *family;
