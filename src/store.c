@@ -155,7 +155,10 @@ store_open (const struct store_options *o, struct store **out, GError **error)
     store_close (s);
     return store_fail (error, rc, "cannot create the environment");
   }
-  rc = mdb_env_open (s->env, o->dir, o->nosync ? MDB_NOSYNC : 0, 0600);
+  /* MDB_WRITEMAP: dirty pages live in the file's map rather than in
+   * allocated memory, so a long accounting stream keeps a flat footprint;
+   * commits stay durable (no MDB_MAPASYNC) */
+  rc = mdb_env_open (s->env, o->dir, MDB_WRITEMAP | (o->nosync ? MDB_NOSYNC : 0), 0600);
   if (rc != 0) {
     g_autofree char *what = g_strdup_printf ("cannot open %s", o->dir);
 
