@@ -34,14 +34,24 @@ dsn_status (const char *field, const char *diagnostic)
 {
   char *status = classify_status_in_text (field);
 
-  if (status != NULL && g_str_has_suffix (status, ".0.0") && diagnostic != NULL) {
-    char *better = classify_status_in_text (diagnostic);
+  /* catch-all codes (x.0.0, and "delivery time expired" x.4.7) give way to
+   * a more specific code of the same class in the diagnostic */
+  if (status != NULL && diagnostic != NULL
+      && (g_str_has_suffix (status, ".0.0") || strcmp (status + 1, ".4.7") == 0)) {
+    for (const char *p = diagnostic; p != NULL && *p != '\0';) {
+      char *better = classify_status_in_text (p);
+      const char *at;
 
-    if (better != NULL && better[0] == status[0] && !g_str_has_suffix (better, ".0.0")) {
-      g_free (status);
-      return better;
+      if (better == NULL)
+        break;
+      if (better[0] == status[0] && strcmp (better, status) != 0 && !g_str_has_suffix (better, ".0.0")) {
+        g_free (status);
+        return better;
+      }
+      at = strstr (p, better);
+      p = at != NULL ? at + strlen (better) : NULL;
+      g_free (better);
     }
-    g_free (better);
   }
   if (status == NULL && diagnostic != NULL)
     status = classify_status_in_text (diagnostic);
