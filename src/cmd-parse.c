@@ -163,7 +163,7 @@ cmd_parse_file (struct cmd_parse *state, const char *path)
       cmd_parse_emit (state, data, len, path);
   }
   if (state->merged != NULL) {
-    json_object_set_new (state->merged, "file", json_string (path));
+    json_object_set_new (state->merged, "file", eventjson_string (path));
     json_dumpf (state->merged, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fputc ('\n', stdout);
     g_clear_pointer (&state->merged, json_decref);

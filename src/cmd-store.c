@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "cmd-store.h"
+#include "eventjson.h"
 #include "store.h"
 
 /* cmd_store_open - the configuration and the store it names. */
@@ -53,10 +54,10 @@ cmd_store_record_json (const char *address, const struct record *r, gboolean kno
   json_t *acted = json_array ();
   json_t *recent = json_array ();
 
-  json_object_set_new (o, "address", json_string (address));
+  json_object_set_new (o, "address", eventjson_string (address));
   json_object_set_new (o, "known", json_boolean (known));
   json_object_set_new (o, "state", json_string (record_state_name (r->state)));
-  json_object_set_new (o, "state_reason", r->state_reason ? json_string (r->state_reason) : json_null ());
+  json_object_set_new (o, "state_reason", eventjson_string (r->state_reason));
   json_object_set_new (o, "changed", json_integer (r->changed));
   json_object_set_new (o, "ignore", json_boolean (r->ignore));
   json_object_set_new (o, "hard", json_integer (r->hard));
@@ -70,11 +71,11 @@ cmd_store_record_json (const char *address, const struct record *r, gboolean kno
     if (r->recent[i] > 0)
       json_array_append_new (recent, json_integer (r->recent[i]));
   json_object_set_new (o, "recent_bounces", recent);
-  json_object_set_new (o, "last_status", r->last_status ? json_string (r->last_status) : json_null ());
-  json_object_set_new (o, "last_reason", r->last_reason ? json_string (r->last_reason) : json_null ());
-  json_object_set_new (o, "last_category", r->last_category ? json_string (r->last_category) : json_null ());
+  json_object_set_new (o, "last_status", eventjson_string (r->last_status));
+  json_object_set_new (o, "last_reason", eventjson_string (r->last_reason));
+  json_object_set_new (o, "last_category", eventjson_string (r->last_category));
   for (guint i = 0; r->acted != NULL && i < r->acted->len; i++)
-    json_array_append_new (acted, json_string (g_ptr_array_index (r->acted, i)));
+    json_array_append_new (acted, eventjson_string (g_ptr_array_index (r->acted, i)));
   json_object_set_new (o, "acted", acted);
   return o;
 }

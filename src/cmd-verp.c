@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "cmd-verp.h"
+#include "eventjson.h"
 #include "ourdomain.h"
 #include "verp/verp.h"
 
@@ -53,7 +54,7 @@ cmd_verp_encode (const struct conf *conf, const char *address, const struct verp
 static void
 cmd_verp_set (json_t *obj, const char *key, const char *value)
 {
-  json_object_set_new (obj, key, value != NULL ? json_string (value) : json_null ());
+  json_object_set_new (obj, key, eventjson_string (value));
 }
 
 /* cmd_verp_decode - print what ADDRESS says, as one JSON object. */
@@ -83,7 +84,7 @@ cmd_verp_decode (const struct conf *conf, const char *address)
     return RECOIL_INVALID;
   }
   obj = json_object ();
-  json_object_set_new (obj, "input", json_string (address));
+  json_object_set_new (obj, "input", eventjson_string (address));
   json_object_set_new (obj, "domain", json_string (which == OURDOMAIN_UNSUB ? "unsub" : "bounce"));
   json_object_set_new (obj, "scheme", json_string (verp_scheme_name (r.scheme)));
   cmd_verp_set (obj, "address", r.address);

@@ -3,11 +3,24 @@
 
 #include "eventjson.h"
 
+json_t *
+eventjson_string (const char *value)
+{
+  if (value == NULL)
+    return json_null ();
+  if (!g_utf8_validate (value, -1, NULL)) {
+    g_autofree char *valid = g_utf8_make_valid (value, -1);
+
+    return json_string (valid);
+  }
+  return json_string (value);
+}
+
 /* eventjson_set - KEY to VALUE, or null. */
 static void
 eventjson_set (json_t *obj, const char *key, const char *value)
 {
-  json_object_set_new (obj, key, value != NULL ? json_string (value) : json_null ());
+  json_object_set_new (obj, key, eventjson_string (value));
 }
 
 json_t *
@@ -48,7 +61,7 @@ eventjson_result (const struct parse_result *result, const char *file)
   json_t *anomalies = json_array ();
   g_autofree const char **names = anomaly_names (result->anomalies);
 
-  json_object_set_new (obj, "file", json_string (file));
+  eventjson_set (obj, "file", file);
   json_object_set_new (obj, "kind", json_string (event_kind_name (result->kind)));
   eventjson_set (obj, "source", result->source);
   eventjson_set (obj, "from", result->from);

@@ -8,6 +8,12 @@
 #include "mime/event.h"
 #include "mime/parse.h"
 
+/* eventjson_string - VALUE as a JSON string, or null when VALUE is NULL.
+ * Bytes that are not UTF-8 (a Latin-1 accounting field, a file name)
+ * become U+FFFD rather than making jansson refuse the value and the key
+ * vanish from the output. */
+json_t *eventjson_string (const char *value);
+
 /* eventjson_event - EVENT as an object: recipient, kind, class, hard,
  * status, reply_code, reason, category, diagnostic, remote_mta,
  * feedback_type, source, hints.  Caller releases with json_decref. */

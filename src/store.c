@@ -472,7 +472,9 @@ store_json_int (GString *out, gint64 n)
   g_string_append_len (out, digits + i, (gssize) sizeof digits - i);
 }
 
-/* store_json_str - KEY and the JSON string VALUE (or null) onto OUT. */
+/* store_json_str - KEY and the JSON string VALUE (or null) onto OUT.
+ * Bytes that are not UTF-8 become U+FFFD, as in eventjson_string, so
+ * every line of the log stays JSON. */
 static void
 store_json_str (GString *out, const char *key, const char *value)
 {
@@ -483,6 +485,10 @@ store_json_str (GString *out, const char *key, const char *value)
     g_string_append (out, "null");
     return;
   }
+  g_autofree char *valid = g_utf8_validate (value, -1, NULL) ? NULL : g_utf8_make_valid (value, -1);
+
+  if (valid != NULL)
+    value = valid;
   g_string_append_c (out, '"');
   for (const unsigned char *p = (const unsigned char *) value; *p;) {
     const unsigned char *run = p;

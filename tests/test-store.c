@@ -1,9 +1,11 @@
 /* test-store - the LMDB store: record and outbox encodings, idempotent
  * application, batches equal to one-by-one, the outbox in the same
- * transaction, map growth and its ceiling, unknown record versions. */
+ * transaction, map growth and its ceiling, unknown record versions, an
+ * event log that stays JSON whatever bytes the input carried. */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <jansson.h>
 #include <lmdb.h>
 #include <string.h>
 
@@ -443,6 +445,67 @@ test_unknown_version (void)
   rmrf (dir);
 }
 
+/* Accounting fields and envelope senders are bytes, not UTF-8: each line
+ * of the event log is still one JSON object, with U+FFFD for what was not
+ * UTF-8 and the quotes, backslashes and controls escaped. */
+static void
+test_event_log_json (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "var", NULL);
+  g_autoptr (conf_t) conf = test_conf (dir);
+  struct store *s = open_store (dir, 1 << 20, 64 << 20);
+  g_autoptr (event_t) e = bounce ("latin@example.org", EVENT_CLASS_HARD);
+  guint8 fp[32];
+  struct store_item item = { e, fp, "caf\xe9@example.com" };
+  struct store_result res;
+  g_autoptr (GError) error = NULL;
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  MDB_cursor *cur;
+  MDB_val k, v;
+  guint lines = 0;
+
+  g_free (e->category);
+  e->category = g_strdup ("bad\xff\xfe-\"mailbox\"\\\x01");
+  g_free (e->hints.list_id);
+  e->hints.list_id = g_strdup ("\xc3"); /* a cut two-byte sequence */
+  store_fingerprint ("<latin@example.test>", NULL, NULL, 0, fp);
+  g_assert_true (store_apply (s, conf, &item, 1, T0, &res, &error));
+  g_assert_no_error (error);
+  store_close (s);
+
+  g_assert_cmpint (mdb_env_create (&env), ==, 0);
+  mdb_env_set_maxdbs (env, 8);
+  g_assert_cmpint (mdb_env_open (env, db, MDB_RDONLY, 0600), ==, 0);
+  g_assert_cmpint (mdb_txn_begin (env, NULL, MDB_RDONLY, &txn), ==, 0);
+  g_assert_cmpint (mdb_dbi_open (txn, "events", 0, &dbi), ==, 0);
+  g_assert_cmpint (mdb_cursor_open (txn, dbi, &cur), ==, 0);
+  while (mdb_cursor_get (cur, &k, &v, lines == 0 ? MDB_FIRST : MDB_NEXT) == 0) {
+    json_error_t jerr;
+    json_t *line;
+
+    g_assert_true (g_utf8_validate (v.mv_data, v.mv_size, NULL));
+    line = json_loadb (v.mv_data, v.mv_size, 0, &jerr);
+    if (line == NULL)
+      g_error ("event log line %u is not JSON: %s: %.*s", lines, jerr.text, (int) v.mv_size,
+               (char *) v.mv_data);
+    g_assert_cmpstr (json_string_value (json_object_get (line, "sender")), ==, "caf\xef\xbf\xbd@example.com");
+    g_assert_cmpstr (json_string_value (json_object_get (line, "category")), ==,
+                     "bad\xef\xbf\xbd\xef\xbf\xbd-\"mailbox\"\\\x01");
+    g_assert_cmpstr (json_string_value (json_object_get (line, "list")), ==, "\xef\xbf\xbd");
+    g_assert_cmpstr (json_string_value (json_object_get (line, "recipient")), ==, "latin@example.org");
+    json_decref (line);
+    lines++;
+  }
+  g_assert_cmpuint (lines, ==, 1);
+  mdb_cursor_close (cur);
+  mdb_txn_abort (txn);
+  mdb_env_close (env);
+  rmrf (dir);
+}
+
 /* reset, ignore and import. */
 static void
 test_admin (void)
@@ -496,5 +559,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/map-full", test_map_full);
   g_test_add_func ("/store/unknown-version", test_unknown_version);
   g_test_add_func ("/store/admin", test_admin);
+  g_test_add_func ("/store/event-log-json", test_event_log_json);
   return g_test_run ();
 }
