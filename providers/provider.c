@@ -1,63 +1,23 @@
-/* provider - the provider types recoil knows, in one table.
+/* provider - the provider types recoil knows, in one table, and the small
+ * helpers their files share.
  *
  * Adding a provider type is one row here plus its own file.  A type's check
- * says which settings it cannot work without, so that `recoil config check`
- * refuses an incomplete [provider NAME] group before any mail arrives.
+ * says which settings it cannot work without, and its action list which
+ * decisions it can carry out, so that `recoil config check` refuses an
+ * incomplete [provider NAME] group before any mail arrives.
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <string.h>
+
 #include "provider.h"
 
-/* provider_empty - TRUE when S is NULL or "". */
-static gboolean
-provider_empty (const char *s)
-{
-  return s == NULL || *s == '\0';
-}
-
-/* provider_check_mailwizz - API 1.x signs with a key pair, 2.x sends a key. */
-static const char *
-provider_check_mailwizz (const struct provider_settings *s)
-{
-  if (s->api_version == 1 && (provider_empty (s->public_key) || provider_empty (s->private_key)))
-    return "type mailwizz with api_version 1 needs public_key and private_key";
-  if (s->api_version == 2 && provider_empty (s->api_key))
-    return "type mailwizz with api_version 2 needs api_key";
-  return NULL;
-}
-
-/* provider_check_interspire - the XML API authenticates every request. */
-static const char *
-provider_check_interspire (const struct provider_settings *s)
-{
-  if (provider_empty (s->username) || provider_empty (s->token))
-    return "type interspire needs username and token (the XML API user token)";
-  return NULL;
-}
-
-/* provider_check_listmonk - basic auth or an API user and token. */
-static const char *
-provider_check_listmonk (const struct provider_settings *s)
-{
-  if (provider_empty (s->username) || provider_empty (s->token))
-    return "type listmonk needs username and token (an API user and its token)";
-  return NULL;
-}
-
-/* provider_check_webhook - receivers verify the HMAC, so a key is needed. */
-static const char *
-provider_check_webhook (const struct provider_settings *s)
-{
-  if (provider_empty (s->secret))
-    return "type webhook needs secret (the HMAC-SHA256 key receivers verify with)";
-  return NULL;
-}
-
-static const struct provider_type provider_types[] = {
-  { "mailwizz", "MailWizz API 1.x (signed) or 2.x (X-Api-Key)", provider_check_mailwizz },
-  { "interspire", "Interspire Email Marketer XML API (xml.php)", provider_check_interspire },
-  { "listmonk", "listmonk bounce webhook and blocklist", provider_check_listmonk },
-  { "webhook", "a signed JSON document to any URL", provider_check_webhook },
+static const struct provider_type *const provider_types[] = {
+  &provider_mailwizz,
+  &provider_interspire,
+  &provider_listmonk,
+  &provider_webhook,
 };
 
 static const char *const provider_names[] = { "mailwizz", "interspire", "listmonk", "webhook", NULL };
@@ -68,8 +28,8 @@ const struct provider_type *
 provider_type_lookup (const char *name)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (provider_types); i++)
-    if (name != NULL && g_ascii_strcasecmp (name, provider_types[i].name) == 0)
-      return &provider_types[i];
+    if (name != NULL && g_ascii_strcasecmp (name, provider_types[i]->name) == 0)
+      return provider_types[i];
   return NULL;
 }
 
@@ -83,4 +43,184 @@ const char *const *
 provider_action_names (void)
 {
   return provider_actions;
+}
+
+gboolean
+provider_supports (const struct provider_type *type, const char *action)
+{
+  if (action != NULL && strcmp (action, "none") == 0)
+    return TRUE;
+  for (const char *const *a = type->actions; action != NULL && *a != NULL; a++)
+    if (strcmp (*a, action) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+provider_job_init (struct provider_job *job, const struct provider_settings *settings,
+                   const struct provider_action *action, struct provider_cache *cache, gint64 now)
+{
+  memset (job, 0, sizeof *job);
+  job->settings = settings;
+  job->action = action;
+  job->cache = cache;
+  job->now = now;
+  job->todo = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* provider_request_clear - free what the request holds. */
+static void
+provider_request_clear (struct provider_request *r)
+{
+  g_free (r->url);
+  if (r->headers != NULL)
+    g_ptr_array_unref (r->headers);
+  if (r->body != NULL)
+    g_string_free (r->body, TRUE);
+  memset (r, 0, sizeof *r);
+}
+
+void
+provider_job_clear (struct provider_job *job)
+{
+  provider_request_clear (&job->request);
+  g_free (job->note);
+  g_free (job->found);
+  if (job->todo != NULL)
+    g_ptr_array_unref (job->todo);
+  memset (job, 0, sizeof *job);
+}
+
+void
+provider_cache_clear (struct provider_cache *cache)
+{
+  g_strfreev (cache->lists);
+  memset (cache, 0, sizeof *cache);
+}
+
+void
+provider_request_new (struct provider_job *job, const char *method, char *url)
+{
+  provider_request_clear (&job->request);
+  job->request.method = method;
+  job->request.url = url;
+  job->request.headers = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+provider_header (struct provider_job *job, const char *name, const char *value)
+{
+  g_ptr_array_add (job->request.headers, g_strdup_printf ("%s: %s", name, value));
+}
+
+char *
+provider_url (const char *base, const char *path)
+{
+  gsize n = strlen (base);
+
+  while (n > 0 && base[n - 1] == '/')
+    n--;
+  return g_strdup_printf ("%.*s/%s", (int) n, base, path);
+}
+
+void
+provider_urlencode (GString *out, const char *value)
+{
+  static const char hex[] = "0123456789ABCDEF";
+
+  for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++) {
+    if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-')
+      g_string_append_c (out, (char) *p);
+    else if (*p == ' ')
+      g_string_append_c (out, '+');
+    else {
+      g_string_append_c (out, '%');
+      g_string_append_c (out, hex[*p >> 4]);
+      g_string_append_c (out, hex[*p & 15]);
+    }
+  }
+}
+
+char *
+provider_path_segment (const char *value)
+{
+  return g_uri_escape_string (value, NULL, FALSE);
+}
+
+/* provider_printable - S with control characters and non-ASCII bytes made
+ * harmless, cut to MAX bytes; appended to OUT. */
+static void
+provider_printable (GString *out, const char *s, gsize len, gsize max)
+{
+  for (gsize i = 0; i < len && out->len < max; i++) {
+    unsigned char c = (unsigned char) s[i];
+
+    if (c == '\n' || c == '\r' || c == '\t')
+      g_string_append_c (out, ' ');
+    else if (c < 0x20 || c == 0x7f)
+      g_string_append_c (out, '?');
+    else
+      g_string_append_c (out, (char) c);
+  }
+}
+
+void
+provider_note (struct provider_job *job, const char *format, ...)
+{
+  va_list ap;
+  g_autofree char *text = NULL;
+  GString *out = g_string_sized_new (128);
+
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  provider_printable (out, text, strlen (text), 300);
+  g_free (job->note);
+  job->note = g_string_free (out, FALSE);
+}
+
+char *
+provider_body_excerpt (const struct provider_answer *answer)
+{
+  GString *out = g_string_sized_new (64);
+  gsize skip = 0;
+
+  while (skip < answer->len && g_ascii_isspace (answer->body[skip]))
+    skip++;
+  if (answer->body != NULL)
+    provider_printable (out, answer->body + skip, answer->len - skip, 160);
+  return g_string_free (out, FALSE);
+}
+
+provider_verdict
+provider_http_trouble (struct provider_job *job, const struct provider_answer *answer, const char *what)
+{
+  g_autofree char *excerpt = NULL;
+  long h = answer->http;
+
+  if (answer->transport_error != NULL || h == 0) {
+    provider_note (job, "%s: %s", what, answer->transport_error ? answer->transport_error : "no answer");
+    return PROVIDER_RETRY;
+  }
+  if (h >= 200 && h < 300)
+    return PROVIDER_DONE;
+  excerpt = provider_body_excerpt (answer);
+  provider_note (job, "%s: HTTP %ld%s%s", what, h, *excerpt ? ": " : "", excerpt);
+  if (h == 408 || h == 425 || h == 429 || h >= 500)
+    return PROVIDER_RETRY;
+  return PROVIDER_PARK;
+}
+
+void
+provider_todo_push (struct provider_job *job, char *item)
+{
+  g_ptr_array_add (job->todo, item);
+}
+
+char *
+provider_todo_pop (struct provider_job *job)
+{
+  if (job->todo->len == 0)
+    return NULL;
+  return g_ptr_array_steal_index (job->todo, 0);
 }

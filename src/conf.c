@@ -63,6 +63,8 @@ static const char *const conf_log_levels[] = { "error", "warning", "notice", "in
 static const char *const conf_schemes[] = { "recoil", "postfix", "sentto", "mailwizz", NULL };
 static const char *const conf_signatures[] = { "enforce", "warn", "off", NULL };
 static const char *const conf_scopes[] = { "all-lists", "origin-list", NULL };
+static const char *const conf_auths[] = { "basic", "token", NULL };
+static const char *const conf_connections[] = { "keep-alive", "close", NULL };
 static const char *const conf_categories[] = { "bad-mailbox",       "bad-domain",      "inactive-mailbox",
                                                "routing-errors",    "quota-issues",    "no-answer-from-host",
                                                "bad-connection",    "relaying-issues", "message-expired",
@@ -135,6 +137,26 @@ static const struct conf_key conf_keys[] = {
     "quota-issues, no-answer-from-host, relaying-issues, routing-errors", 0, 0, conf_categories, 0, NULL,
     "PowerMTA bounce categories counted as soft bounces; all others are ignored." },
 
+  { "dispatch", "inline_deadline_ms", CONF_INT, G (inline_deadline_ms), "3000", 0, 600000, NULL, 0, NULL,
+    "recoil mail and acct: how long (milliseconds) they try new actions right away; the rest waits in the "
+    "outbox for recoil retry.  0 = never inline." },
+  { "dispatch", "connect_timeout", CONF_DURATION, G (connect_timeout), "5s", 1, 600, NULL, 0, NULL,
+    "Longest wait for a provider's connection (and TLS handshake)." },
+  { "dispatch", "timeout", CONF_DURATION, G (timeout), "20s", 1, 3600, NULL, 0, NULL,
+    "Longest a single provider request may take in all." },
+  { "dispatch", "backoff_min", CONF_DURATION, G (backoff_min), "1m", 1, 7 * (gint64) DAY, NULL, 0, NULL,
+    "Wait before the first retry of an action that failed for a temporary reason; doubled each time." },
+  { "dispatch", "backoff_max", CONF_DURATION, G (backoff_max), "6h", 1, 30 * (gint64) DAY, NULL, 0, NULL,
+    "Longest wait between two retries." },
+  { "dispatch", "give_up", CONF_DURATION, G (give_up), "7d", 60, 3650 * (gint64) DAY, NULL, 0, NULL,
+    "An action still failing this long after its decision is parked for the operator." },
+  { "dispatch", "ca_file", CONF_STRING, G (ca_file), NULL, 1, 4096, NULL, CONF_PATH, NULL,
+    "CA bundle that verifies providers' TLS certificates; empty = the system's." },
+  { "dispatch", "proxy", CONF_STRING, G (proxy), NULL, 1, 2048, NULL, 0, NULL,
+    "HTTP(S) proxy for provider requests, e.g. http://proxy.example.com:3128; empty = none." },
+  { "dispatch", "connections", CONF_ENUM, G (connections), "keep-alive", 0, 0, conf_connections, 0, NULL,
+    "keep-alive reuses connections to a provider; close opens one per request." },
+
   { "provider", "type", CONF_ENUM, P (type), NULL, 0, 0, NULL, CONF_REQUIRED, NULL, "The campaign tool." },
   { "provider", "url", CONF_STRING, P (url), NULL, 8, 2048, NULL, CONF_REQUIRED, conf_check_url,
     "API base URL (https:// recommended)." },
@@ -146,10 +168,14 @@ static const struct conf_key conf_keys[] = {
     "MailWizz 1.x private key." },
   { "provider", "api_key", CONF_STRING, P (api_key), NULL, 1, 256, NULL, CONF_SECRET, NULL,
     "MailWizz 2.x API key." },
+  { "provider", "remote_addr", CONF_STRING, P (remote_addr), "127.0.0.1", 1, 64, NULL, 0, NULL,
+    "MailWizz 1.x: the X-MW-REMOTE-ADDR value signed with each request." },
   { "provider", "username", CONF_STRING, P (username), NULL, 1, 256, NULL, 0, NULL,
     "Interspire or listmonk API user." },
   { "provider", "token", CONF_STRING, P (token), NULL, 1, 1024, NULL, CONF_SECRET, NULL,
     "Interspire user token or listmonk API token." },
+  { "provider", "auth", CONF_ENUM, P (auth), "basic", 0, 0, conf_auths, 0, NULL,
+    "listmonk: HTTP Basic (username:token) or 'Authorization: token username:token'." },
   { "provider", "secret", CONF_STRING, P (secret), NULL, 16, 1024, NULL, CONF_SECRET, NULL,
     "Webhook HMAC-SHA256 key." },
   { "provider", "senders", CONF_LIST, P (senders), "", 0, 0, NULL, 0, NULL,
@@ -157,7 +183,12 @@ static const struct conf_key conf_keys[] = {
   { "provider", "scope", CONF_ENUM, P (scope), "all-lists", 0, 0, conf_scopes, 0, NULL,
     "Unsubscribe from every list, or only from the list the mail came from." },
   { "provider", "actions", CONF_LIST, P (actions), "unsubscribe", 0, 0, NULL, 0, NULL,
-    "What this provider is told when an address is suppressed." },
+    "What this provider is told when an address is suppressed: unsubscribe, blocklist, record (the bounce "
+    "or complaint, in the tool's own bounce log), or none." },
+  { "provider", "parallel", CONF_INT, P (parallel), "4", 1, 64, NULL, 0, NULL,
+    "Requests to this provider in flight at once." },
+  { "provider", "list_ttl", CONF_DURATION, P (list_ttl), "10m", 1, 7 * (gint64) DAY, NULL, 0, NULL,
+    "Interspire: how long the list of lists is kept before it is fetched again." },
 };
 
 #define CONF_NKEYS G_N_ELEMENTS (conf_keys)
@@ -165,7 +196,7 @@ static const struct conf_key conf_keys[] = {
 G_STATIC_ASSERT (LOG_LEVEL_ERROR == 0 && LOG_LEVEL_DEBUG == 4);
 G_STATIC_ASSERT (CONF_NKEYS <= 64); /* set masks are 64 bits */
 
-static const char *const conf_groups[] = { "recoil", "verp", "policy", "provider", NULL };
+static const char *const conf_groups[] = { "recoil", "verp", "policy", "dispatch", "provider", NULL };
 
 /* conf_choices - the allowed words of ROW; provider type and actions come
  * from the provider registry. */
@@ -681,6 +712,10 @@ conf_check_provider (const char *path, const char *group, struct provider_settin
   type = provider_type_lookup (p->type);
   if (type != NULL && (problem = type->check (p)) != NULL)
     g_ptr_array_add (problems, g_strdup_printf ("%s: [%s] %s", path, group, problem));
+  for (char **a = p->actions; type != NULL && a != NULL && *a != NULL; a++)
+    if (!provider_supports (type, *a))
+      g_ptr_array_add (problems,
+                       g_strdup_printf ("%s: [%s] actions: type %s cannot %s", path, group, type->name, *a));
 }
 
 /* conf_check_paths - warn about relative paths: an MTA runs recoil in its

@@ -6,7 +6,7 @@
  * unknown groups and keys refused), `recoil config check` (the effective
  * values, secrets masked) and conf/recoil.conf.sample.
  *
- * Groups: [recoil], [verp], [policy] and one [provider NAME] per campaign
+ * Groups: [recoil], [verp], [policy], [dispatch] and one [provider NAME] per campaign
  * tool instance.  Values run to the end of the line; comments go on lines of
  * their own.  Sizes take K, M or G (powers of 1024); durations take s, m, h,
  * d or w (a bare number is seconds); lists are comma-separated.
@@ -32,6 +32,9 @@ enum conf_signature {
   CONF_SIGNATURE_WARN,    /* acted on, with a warning */
   CONF_SIGNATURE_OFF      /* acted on silently */
 };
+
+/* [dispatch] connections. */
+enum conf_connections { CONF_CONNECTIONS_KEEP_ALIVE, CONF_CONNECTIONS_CLOSE };
 
 struct conf {
   char *path; /* the file read, NULL for the built-in defaults */
@@ -67,6 +70,17 @@ struct conf {
   gint64 unsubscribe_threshold;
   char **hard_categories;
   char **soft_categories;
+
+  /* [dispatch] */
+  gint64 inline_deadline_ms; /* mail and acct try new actions this long; 0 = never */
+  gint64 connect_timeout;    /* seconds */
+  gint64 timeout;            /* seconds, one request in all */
+  gint64 backoff_min;        /* seconds before the first retry */
+  gint64 backoff_max;        /* longest wait between retries */
+  gint64 give_up;            /* park an action failing this long after its decision */
+  char *ca_file;             /* or NULL: the system's CAs */
+  char *proxy;               /* or NULL */
+  int connections;           /* enum conf_connections */
 
   /* [provider NAME], in file order; owned */
   GPtrArray *providers; /* of struct provider_settings * */

@@ -129,6 +129,9 @@ policy_sender_matches (char **patterns, const char *sender)
   return FALSE;
 }
 
+/* The order a provider is given its actions in. */
+static const char *const policy_action_order[] = { "record", "blocklist", "unsubscribe", NULL };
+
 void
 policy_route (const struct conf *conf, const struct event *e, const char *sender, const struct record *r,
               const struct policy_decision *decision, GPtrArray *out)
@@ -143,15 +146,17 @@ policy_route (const struct conf *conf, const struct event *e, const char *sender
       continue;
     if (!named && !policy_sender_matches (p->senders, sender))
       continue;
-    for (char **a = p->actions; a != NULL && *a != NULL; a++) {
+    /* the bounce is recorded before the address is blocked or unsubscribed,
+     * so that tools which blacklist on a hard bounce show it as such */
+    for (const char *const *a = policy_action_order; *a != NULL; a++) {
       struct policy_action *act;
       g_autofree char *who = g_strdup_printf ("%s:%s", p->name, *a);
       gboolean already = FALSE;
 
-      if (strcmp (*a, "none") == 0)
+      if (p->actions == NULL || !g_strv_contains ((const char *const *) p->actions, *a))
         continue;
-      /* complaints and unsubscribes are not bounces to record */
-      if (strcmp (*a, "record") == 0 && e->kind != EVENT_KIND_BOUNCE)
+      /* unsubscribe requests are not bounces or complaints to record */
+      if (strcmp (*a, "record") == 0 && e->kind != EVENT_KIND_BOUNCE && e->kind != EVENT_KIND_COMPLAINT)
         continue;
       for (guint k = 0; r != NULL && k < r->acted->len; k++)
         if (strcmp (g_ptr_array_index (r->acted, k), who) == 0)

@@ -229,6 +229,9 @@ test_route (void)
 
     policy_route (&conf, e, "news@example.com", &r, &d, out);
     g_assert_cmpuint (out->len, ==, 3); /* mw unsubscribe+record, hook blocklist; promo's pattern misses */
+    /* the bounce is recorded before the unsubscribe, whatever the order in the file */
+    g_assert_cmpstr (((struct policy_action *) out->pdata[0])->action, ==, "record");
+    g_assert_cmpstr (((struct policy_action *) out->pdata[1])->action, ==, "unsubscribe");
   }
   {
     g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
@@ -249,7 +252,16 @@ test_route (void)
     g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
 
     record_acted_add (&r, "mw:unsubscribe");
-    e->kind = EVENT_KIND_COMPLAINT; /* complaints are not recorded as bounces */
+    e->kind = EVENT_KIND_COMPLAINT; /* complaints are recorded too (listmonk has the type) */
+    policy_route (&conf, e, "news@example.com", &r, &d, out);
+    g_assert_cmpuint (out->len, ==, 2);
+    g_assert_cmpstr (((struct policy_action *) out->pdata[0])->action, ==, "record");
+    g_assert_cmpstr (((struct policy_action *) out->pdata[1])->action, ==, "blocklist");
+  }
+  {
+    g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+    e->kind = EVENT_KIND_UNSUBSCRIBE; /* a request is not a bounce to record */
     policy_route (&conf, e, "news@example.com", &r, &d, out);
     g_assert_cmpuint (out->len, ==, 1);
     g_assert_cmpstr (((struct policy_action *) out->pdata[0])->action, ==, "blocklist");
