@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "cmd-acct.h"
 #include "csv.h"
+#include "dispatch.h"
 #include "store.h"
 
 static volatile sig_atomic_t cmd_acct_stop;
@@ -76,6 +77,8 @@ cmd_acct_flush (struct cmd_acct *a)
       g_warning ("acct: %s; retrying", error->message);
     g_usleep (G_USEC_PER_SEC);
   }
+  if (dispatch_inline_wanted (a->conf))
+    dispatch_inline (a->store, a->conf, results, n);
   for (guint i = 0; i < n; i++) {
     a->duplicates += results[i].duplicate;
     a->decisions += results[i].decision.outcome != POLICY_NONE && !results[i].decision.repeat;
@@ -242,6 +245,8 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
     g_critical ("%s", error->message);
     return RECOIL_TEMPORARY;
   }
+  if (dispatch_inline_wanted (conf))
+    store_set_claim (a.store, dispatch_lease (conf));
   memset (&sa, 0, sizeof sa);
   sa.sa_handler = cmd_acct_on_signal; /* no SA_RESTART: a waiting read returns */
   sigaction (SIGTERM, &sa, NULL);

@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "cmd-mail.h"
+#include "dispatch.h"
 #include "maildir.h"
 #include "mime/parse.h"
 #include "ourdomain.h"
@@ -241,6 +242,8 @@ cmd_mail_apply (const struct cmd_mail *m, const struct parse_result *result, con
     g_critical ("%s", error->message);
     return RECOIL_TEMPORARY;
   }
+  if (dispatch_inline_wanted (m->conf))
+    store_set_claim (store, dispatch_lease (m->conf));
   for (guint i = 0; i < n; i++) {
     const struct event *e = g_ptr_array_index (result->events, i);
     g_autofree char *rcpt =
@@ -259,6 +262,8 @@ cmd_mail_apply (const struct cmd_mail *m, const struct parse_result *result, con
     store_close (store);
     return RECOIL_TEMPORARY;
   }
+  if (dispatch_inline_wanted (m->conf))
+    dispatch_inline (store, m->conf, results, n);
   store_close (store);
   for (guint i = 0; i < n; i++) {
     actions += results[i].actions;

@@ -14,13 +14,12 @@
 #include "eventjson.h"
 #include "store.h"
 
-/* cmd_store_open - the configuration and the store it names. */
-static recoil_outcome
-cmd_store_open (struct cli *cli, struct conf **conf, struct store **store)
+recoil_outcome
+cmd_store_open (struct cli *cli, unsigned conf_flags, struct conf **conf, struct store **store)
 {
   g_autoptr (GError) error = NULL;
   struct store_options o = { 0 };
-  recoil_outcome outcome = cli_load_conf (cli, 0, conf);
+  recoil_outcome outcome = cli_load_conf (cli, conf_flags, conf);
 
   if (outcome != RECOIL_DONE)
     return outcome;
@@ -465,7 +464,7 @@ cmd_store_run (struct cli *cli, int argc, char **argv)
                 table[which].nargs ? table[which].params : "no arguments", name);
     return RECOIL_USAGE;
   }
-  if ((outcome = cmd_store_open (cli, &conf, &store)) != RECOIL_DONE)
+  if ((outcome = cmd_store_open (cli, 0, &conf, &store)) != RECOIL_DONE)
     return outcome;
   if (strcmp (name, "status") == 0) {
     outcome = cmd_store_status (store, argv[1], as_json);

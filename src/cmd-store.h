@@ -4,6 +4,14 @@
 #define RECOIL_CMD_STORE_H
 
 #include "cli.h"
+#include "conf.h"
+#include "store.h"
+
+/* cmd_store_open - load the configuration (cli_load_conf with CONF_FLAGS)
+ * and open the store it names; RECOIL_TEMPORARY when the store cannot be
+ * opened (logged). */
+recoil_outcome cmd_store_open (struct cli *cli, unsigned conf_flags, struct conf **conf,
+                               struct store **store);
 
 /* cmd_store_run - one of the store commands, named by ARGV[0]; see struct
  * command. */

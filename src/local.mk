@@ -4,6 +4,7 @@ src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_librecoil_a_SOURCES = \
 	src/acct.c src/acct.h \
 	src/cli.c src/cli.h \
+	src/dispatch.c src/dispatch.h \
 	src/clock.c src/clock.h \
 	src/codec.c src/codec.h \
 	src/conf.c src/conf.h \
@@ -28,6 +29,7 @@ src_recoil_SOURCES = \
 	src/cmd-acct.c src/cmd-acct.h \
 	src/cmd-config.c src/cmd-config.h \
 	src/cmd-mail.c src/cmd-mail.h \
+	src/cmd-outbox.c src/cmd-outbox.h \
 	src/cmd-parse.c src/cmd-parse.h \
 	src/cmd-store.c src/cmd-store.h \
 	src/cmd-verp.c src/cmd-verp.h

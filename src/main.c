@@ -18,6 +18,7 @@
 #include "cmd-acct.h"
 #include "cmd-config.h"
 #include "cmd-mail.h"
+#include "cmd-outbox.h"
 #include "cmd-parse.h"
 #include "cmd-store.h"
 #include "cmd-verp.h"
@@ -37,6 +38,8 @@ static const struct command main_commands[] = {
   { "ignore", "never act on an address (or, with --off, act again)", EXITCODE_ADMIN, cmd_store_run },
   { "import", "import an existing suppression list (CSV)", EXITCODE_ADMIN, cmd_store_run },
   { "stats", "events and decisions per day", EXITCODE_ADMIN, cmd_store_run },
+  { "retry", "carry out the provider actions waiting in the outbox", EXITCODE_ADMIN, cmd_retry_run },
+  { "outbox", "show, requeue or drop provider actions", EXITCODE_ADMIN, cmd_outbox_run },
   { "verp", "make or read signed return paths and unsubscribe addresses", EXITCODE_ADMIN, cmd_verp_run },
   { "help", "show the options of a command", EXITCODE_ADMIN, main_help },
 };

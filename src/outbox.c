@@ -26,6 +26,15 @@ outbox_entry_clear (struct outbox_entry *e)
   memset (e, 0, sizeof *e);
 }
 
+void
+outbox_entry_free (struct outbox_entry *e)
+{
+  if (e == NULL)
+    return;
+  outbox_entry_clear (e);
+  g_free (e);
+}
+
 GBytes *
 outbox_encode (const struct outbox_entry *e)
 {

@@ -32,6 +32,9 @@ struct outbox_entry {
 /* outbox_entry_clear - free what E owns. */
 void outbox_entry_clear (struct outbox_entry *e);
 
+/* outbox_entry_free - clear and free E; NULL is fine. */
+void outbox_entry_free (struct outbox_entry *e);
+
 /* outbox_encode - E as bytes (its id is the key, not part of them).
  * Caller frees with g_bytes_unref. */
 GBytes *outbox_encode (const struct outbox_entry *e);

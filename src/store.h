@@ -71,6 +71,7 @@ struct store_result {
   gboolean duplicate;              /* fingerprint seen within seen_ttl: nothing changed */
   struct policy_decision decision; /* from policy_apply */
   guint actions;                   /* outbox entries added */
+  guint64 first_action;            /* the id of the first of them; they are consecutive */
 };
 
 /* store_apply - apply N items in one write transaction as of NOW: for each
@@ -132,5 +133,52 @@ gboolean store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, 
 /* store_purge_seen - forget fingerprints first seen before NOW - seen_ttl;
  * at most MAX of them.  *PURGED gets how many. */
 gboolean store_purge_seen (struct store *s, gint64 now, guint max, guint *purged, GError **error);
+
+/* store_set_claim - from now on, outbox entries store_apply creates are
+ * claimed for LEASE seconds (attempts 1, next try after the lease) so that
+ * the caller can carry them out at once; 0 turns it off. */
+void store_set_claim (struct store *s, gint64 lease);
+
+/* store_outbox_claim - claim at most MAX due entries (next_try <= NOW, not
+ * parked) whose id is within FIRST..LAST: each gets one more attempt and
+ * its next try moves to NOW + LEASE, so that no other process runs it
+ * meanwhile.  Only the oldest unparked entry of each provider and address
+ * is eligible, so that one address's actions reach a provider in order.
+ * Appends struct outbox_entry * (free with outbox_entry_free) to OUT. */
+gboolean store_outbox_claim (struct store *s, gint64 now, gint64 lease, guint64 first, guint64 last,
+                             guint max, GPtrArray *out, GError **error);
+
+/* store_outbox_read - the entries with ids FIRST..FIRST+N-1 that exist,
+ * appended to OUT as struct outbox_entry *. */
+gboolean store_outbox_read (struct store *s, guint64 first, guint n, GPtrArray *out, GError **error);
+
+/* How one claimed entry ended. */
+typedef enum {
+  STORE_OUTBOX_DONE,       /* confirmed: the entry is removed */
+  STORE_OUTBOX_RESCHEDULE, /* temporary trouble: next try at next_try */
+  STORE_OUTBOX_PARK,       /* permanent: kept for the operator */
+  STORE_OUTBOX_RELEASE     /* not tried after all (deadline): due again now */
+} store_outbox_end;
+
+struct store_outbox_outcome {
+  guint64 id;
+  store_outbox_end end;
+  gint64 next_try;    /* RESCHEDULE */
+  const char *answer; /* what the provider said; may be NULL */
+};
+
+/* store_outbox_finish - record N outcomes in one transaction as of NOW and
+ * count them for the day ("DAY|dispatch|done|PROVIDER", ...).  Entries that
+ * no longer exist are skipped. */
+gboolean store_outbox_finish (struct store *s, const struct store_outbox_outcome *outcomes, guint n,
+                              gint64 now, GError **error);
+
+/* store_outbox_requeue - put the parked entry ID (0: every parked entry)
+ * back in line, due at NOW with its attempts reset; *COUNT gets how many. */
+gboolean store_outbox_requeue (struct store *s, guint64 id, gint64 now, guint *count, GError **error);
+
+/* store_outbox_drop - remove the entry ID for good; *EXISTED says whether
+ * there was one. */
+gboolean store_outbox_drop (struct store *s, guint64 id, gboolean *existed, GError **error);
 
 #endif
