@@ -67,7 +67,8 @@ shell_tests = \
 	tests/parse.test \
 	tests/store.test \
 	tests/mail.test \
-	tests/acct.test
+	tests/acct.test \
+	tests/dispatch.test
 TESTS += $(shell_tests)
 check_PROGRAMS += tests/store-apply
 tests_store_apply_SOURCES = tests/store-apply.c
@@ -111,4 +112,6 @@ corpus-check: src/recoil
 	$(PYTHON3) $(srcdir)/tests/corpus_targets.py corpus-score.json
 CLEANFILES += corpus-files.txt corpus-out.jsonl corpus-score.json
 EXTRA_DIST += tests/corpus_targets.py
+EXTRA_DIST += tests/fakes/fakecommon.py tests/fakes/ctl.py tests/fakes/mailwizz.py tests/fakes/interspire.py \
+	tests/fakes/listmonk.py tests/fakes/webhook.py
 .PHONY: corpus-check
