@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default 5 drops SYNs when 8 clients connect at once
 
     def __init__(self, handler, api):
         super().__init__(("127.0.0.1", 0), handler)
@@ -39,6 +40,7 @@ class FakeServer(ThreadingHTTPServer):
         self.down = 0
         self.clock_offset = 0
         self.log = []
+        self.latency = 0.0
 
     def now(self):
         return time.time() + self.clock_offset
@@ -49,6 +51,12 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # quiet
         pass
+
+    def setup(self):
+        super().setup()
+        # headers and body leave in separate writes: without this a kept-alive
+        # connection waits for the client's delayed ACK after every answer
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def reply(self, status, body=b"", ctype="application/json"):
         if isinstance(body, str):
@@ -104,6 +112,8 @@ class FakeHandler(BaseHTTPRequestHandler):
                 if forced["repeat"] <= 0:
                     srv.script.pop(0)
         self.status_sent = 0
+        if srv.latency > 0:
+            time.sleep(srv.latency)
         if forced is not None:
             if forced.get("delay"):
                 time.sleep(float(forced["delay"]))
@@ -137,11 +147,14 @@ class FakeHandler(BaseHTTPRequestHandler):
 def serve(api, description):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--port-file", required=True, help="write the port here once listening")
+    ap.add_argument("--latency", type=float, default=0.0,
+                    help="seconds every API answer takes (a remote server's round trip and work)")
     for name, default in api.options():
         ap.add_argument("--" + name.replace("_", "-"), default=default)
     args = ap.parse_args()
     api.configure(args)
     srv = FakeServer(FakeHandler, api)
+    srv.latency = args.latency
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
