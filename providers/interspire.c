@@ -188,6 +188,11 @@ is_start (struct provider_job *job)
   const struct provider_action *a = job->action;
   gboolean origin = a->list_id != NULL && *a->list_id;
 
+  if (a->address == NULL) {
+    provider_note (job, "%s finds subscribers by address, and none is known (only list %s, subscriber %s)",
+                   "interspire", a->list_id ? a->list_id : "-", a->subscriber_id ? a->subscriber_id : "-");
+    return PROVIDER_PARK;
+  }
   if (strcmp (a->action, "unsubscribe") != 0 && strcmp (a->action, "record") != 0) {
     provider_note (job, "interspire cannot carry out '%s'", a->action);
     return PROVIDER_PARK;

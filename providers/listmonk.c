@@ -84,6 +84,11 @@ lm_start (struct provider_job *job)
 {
   const struct provider_action *a = job->action;
 
+  if (a->address == NULL) {
+    provider_note (job, "%s finds subscribers by address, and none is known (only list %s, subscriber %s)",
+                   "listmonk", a->list_id ? a->list_id : "-", a->subscriber_id ? a->subscriber_id : "-");
+    return PROVIDER_PARK;
+  }
   if (strcmp (a->action, "record") == 0) {
     json_t *body = json_object ();
     const char *type = g_strcmp0 (a->reason, "complaint") == 0 ? "complaint"

@@ -224,6 +224,16 @@ mw_start (struct provider_job *job)
   const struct provider_action *a = job->action;
   gboolean campaign = a->campaign_id != NULL && *a->campaign_id;
 
+  if (a->address == NULL) {
+    /* a request that named list and subscriber only: that membership */
+    if (a->list_id == NULL || a->subscriber_id == NULL || strcmp (a->action, "unsubscribe") != 0) {
+      provider_note (job, "no address, and no list and subscriber to %s by", a->action);
+      return PROVIDER_PARK;
+    }
+    provider_todo_push (job, g_strdup_printf ("%s\t%s", a->list_id, a->subscriber_id));
+    return mw_next_unsubscribe (job);
+  }
+
   if (strcmp (a->action, "record") == 0 || strcmp (a->action, "blocklist") == 0) {
     if (!campaign) {
       if (strcmp (a->action, "record") == 0) {

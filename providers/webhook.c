@@ -32,7 +32,9 @@ webhook_start (struct provider_job *job)
   /* the decision's time, its outbox id and a digest of what it is about:
    * the same on every attempt, and not shared with another state store's
    * action (two MTAs, or a store started afresh) unless it is the same one */
-  g_autofree char *what = g_strdup_printf ("%s\n%s", a->action, a->address);
+  g_autofree char *what =
+      g_strdup_printf ("%s\n%s\n%s\n%s", a->action, a->address ? a->address : "",
+                       a->list_id ? a->list_id : "", a->subscriber_id ? a->subscriber_id : "");
   g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, what, -1);
   g_autofree char *id =
       g_strdup_printf ("%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT "-%.12s", a->created, a->id, digest);
@@ -47,7 +49,7 @@ webhook_start (struct provider_job *job)
   json_object_set_new (doc, "action", json_string (a->action));
   json_object_set_new (doc, "scope",
                        json_string (a->scope == PROVIDER_SCOPE_ORIGIN_LIST ? "origin-list" : "all-lists"));
-  json_object_set_new (doc, "address", json_string (a->address));
+  webhook_set (doc, "address", a->address);
   webhook_set (doc, "reason", a->reason);
   webhook_set (doc, "status", a->status);
   webhook_set (doc, "list", a->list_id);

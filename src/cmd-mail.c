@@ -198,6 +198,9 @@ cmd_mail_usable (const struct parse_result *result)
 
     if (e->address != NULL && e->kind != EVENT_KIND_UNKNOWN)
       return TRUE;
+    /* SUBSCRIBER.LIST.CAMPAIGN@ names a membership, which is enough */
+    if (e->kind == EVENT_KIND_UNSUBSCRIBE && e->hints.list_id != NULL && e->hints.subscriber_id != NULL)
+      return TRUE;
   }
   return FALSE;
 }

@@ -284,7 +284,8 @@ dispatch_add (struct dispatch *d, struct outbox_entry *e)
   job->action.id = e->id;
   job->action.action = e->action;
   job->action.scope = e->scope;
-  job->action.address = e->address;
+  /* an id-only key is no address to give a provider */
+  job->action.address = store_key_is_id_only (e->address) ? NULL : e->address;
   job->action.list_id = e->list_id;
   job->action.campaign_id = e->campaign_id;
   job->action.subscriber_id = e->subscriber_id;

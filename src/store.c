@@ -545,6 +545,36 @@ store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct event
   return mdb_put (txn, s->events, &k, &v, MDB_APPEND);
 }
 
+/* store_id_ok - an id fit for a key: letters, digits, - and _, 1 to 64. */
+static gboolean
+store_id_ok (const char *id)
+{
+  gsize n = 0;
+
+  for (; id != NULL && id[n] != '\0'; n++)
+    if (!g_ascii_isalnum (id[n]) && id[n] != '-' && id[n] != '_')
+      return FALSE;
+  return n > 0 && n <= 64;
+}
+
+char *
+store_id_only_key (const char *list_id, const char *subscriber_id)
+{
+  g_autofree char *raw = NULL;
+
+  if (!store_id_ok (list_id) || !store_id_ok (subscriber_id))
+    return NULL;
+  /* normalised like any address, so that `recoil status` finds it */
+  raw = g_strdup_printf ("%s@%s" STORE_ID_ONLY_SUFFIX, subscriber_id, list_id);
+  return event_normalize_address (raw);
+}
+
+gboolean
+store_key_is_id_only (const char *key)
+{
+  return key != NULL && g_str_has_suffix (key, STORE_ID_ONLY_SUFFIX);
+}
+
 /* store_apply_one - one item inside the batch transaction. */
 static int
 store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guint i, const char *day,
@@ -571,6 +601,8 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
     return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);
   }
   key = e->address != NULL ? event_normalize_address (e->address) : NULL;
+  if (key == NULL && e->kind == EVENT_KIND_UNSUBSCRIBE)
+    key = store_id_only_key (e->hints.list_id, e->hints.subscriber_id);
   if (key == NULL)
     return store_log_event (s, txn, next_event, e, w->now, res, item->sender, w->line);
   rc = store_load (s, txn, key, &r, error);

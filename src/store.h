@@ -134,6 +134,21 @@ gboolean store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, 
  * at most MAX of them.  *PURGED gets how many. */
 gboolean store_purge_seen (struct store *s, gint64 now, guint max, guint *purged, GError **error);
 
+/* An unsubscribe request that names a list and a subscriber but no address
+ * (MailWizz's SUBSCRIBER.LIST.CAMPAIGN@ without an X-Mw header to look the
+ * address up) is kept under the key "SUBSCRIBER@LIST.id.invalid": the
+ * reserved .invalid domain never receives mail, so the key can sit in any
+ * suppression list, and the providers that can act on ids alone do. */
+#define STORE_ID_ONLY_SUFFIX ".id.invalid"
+
+/* store_id_only_key - that key for LIST_ID and SUBSCRIBER_ID (letters,
+ * digits, - and _ only), normalised as an address; NULL when either is
+ * unusable.  Caller frees. */
+char *store_id_only_key (const char *list_id, const char *subscriber_id);
+
+/* store_key_is_id_only - whether KEY is such a key. */
+gboolean store_key_is_id_only (const char *key);
+
 /* store_set_claim - from now on, outbox entries store_apply creates are
  * claimed for LEASE seconds (attempts 1, next try after the lease) so that
  * the caller can carry them out at once; 0 turns it off. */
