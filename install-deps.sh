@@ -6,7 +6,7 @@ set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
-libxml2-dev liblmdb-dev python3 ca-certificates clang-format"
+libxml2-dev liblmdb-dev python3 ca-certificates clang-format postfix"
 
 missing=
 for p in $packages; do
@@ -28,6 +28,9 @@ else
   exit 1
 fi
 echo "install-deps: installing$missing"
+# postfix (for the end-to-end test) asks how to configure the system's mail:
+# it stays unconfigured; the test runs a private instance of its own
+echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

@@ -68,7 +68,8 @@ shell_tests = \
 	tests/store.test \
 	tests/mail.test \
 	tests/acct.test \
-	tests/dispatch.test
+	tests/dispatch.test \
+	tests/e2e/postfix.test
 TESTS += $(shell_tests)
 check_PROGRAMS += tests/store-apply
 tests_store_apply_SOURCES = tests/store-apply.c
