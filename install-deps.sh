@@ -6,7 +6,7 @@ set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
-libxml2-dev liblmdb-dev python3 ca-certificates clang-format postfix"
+libxml2-dev liblmdb-dev python3 ca-certificates clang-format postfix openssl"
 
 missing=
 for p in $packages; do

@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -147,6 +148,8 @@ class FakeHandler(BaseHTTPRequestHandler):
 def serve(api, description):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--port-file", required=True, help="write the port here once listening")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
     ap.add_argument("--latency", type=float, default=0.0,
                     help="seconds every API answer takes (a remote server's round trip and work)")
     for name, default in api.options():
@@ -155,6 +158,11 @@ def serve(api, description):
     api.configure(args)
     srv = FakeServer(FakeHandler, api)
     srv.latency = args.latency
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        # the handshake happens in the handler's thread, not in accept()
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
