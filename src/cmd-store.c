@@ -88,6 +88,32 @@ cmd_store_print_json (json_t *o)
   json_decref (o);
 }
 
+/* The outbox entries of one address, for `recoil status`. */
+struct cmd_store_pending {
+  const char *address;
+  json_t *list; /* of objects */
+};
+
+static gboolean
+cmd_store_pending_one (const struct outbox_entry *e, gpointer data)
+{
+  struct cmd_store_pending *p = data;
+  json_t *o;
+
+  if (strcmp (e->address, p->address) != 0)
+    return TRUE;
+  o = json_object ();
+  json_object_set_new (o, "id", json_integer ((json_int_t) e->id));
+  json_object_set_new (o, "provider", eventjson_string (e->provider));
+  json_object_set_new (o, "action", eventjson_string (e->action));
+  json_object_set_new (o, "parked", json_boolean (e->parked));
+  json_object_set_new (o, "attempts", json_integer (e->attempts));
+  json_object_set_new (o, "next_try", json_integer (e->next_try));
+  json_object_set_new (o, "answer", eventjson_string (e->answer));
+  json_array_append_new (p->list, o);
+  return TRUE;
+}
+
 /* cmd_store_status - `recoil status ADDRESS [--json]`. */
 static recoil_outcome
 cmd_store_status (struct store *store, const char *address, gboolean as_json)
@@ -96,6 +122,7 @@ cmd_store_status (struct store *store, const char *address, gboolean as_json)
   g_autofree char *norm = event_normalize_address (address);
   struct record r;
   gboolean known;
+  json_t *pending = NULL;
 
   if (norm == NULL) {
     g_critical ("\"%s\" is not an address", address);
@@ -107,8 +134,22 @@ cmd_store_status (struct store *store, const char *address, gboolean as_json)
     record_clear (&r);
     return error->code == STORE_ERROR_INVALID ? RECOIL_INVALID : RECOIL_TEMPORARY;
   }
+  {
+    struct cmd_store_pending p = { norm, json_array () };
+
+    if (!store_each_outbox (store, cmd_store_pending_one, &p, &error)) {
+      g_critical ("%s", error->message);
+      json_decref (p.list);
+      record_clear (&r);
+      return RECOIL_TEMPORARY;
+    }
+    pending = p.list;
+  }
   if (as_json) {
-    cmd_store_print_json (cmd_store_record_json (norm, &r, known));
+    json_t *o = cmd_store_record_json (norm, &r, known);
+
+    json_object_set (o, "outbox", pending);
+    cmd_store_print_json (o);
   } else {
     g_autofree char *changed = cmd_store_time (r.changed);
     g_autofree char *first = cmd_store_time (r.first_bounce);
@@ -130,7 +171,19 @@ cmd_store_status (struct store *store, const char *address, gboolean as_json)
       printf ("last status:   %s %s (%s)\n", r.last_status, r.last_reason ? r.last_reason : "-",
               r.last_category ? r.last_category : "-");
     printf ("acted on:      %s\n", acted->str);
+    for (size_t i = 0; i < json_array_size (pending); i++) {
+      json_t *o = json_array_get (pending, i);
+      const char *answer = json_string_value (json_object_get (o, "answer"));
+
+      printf ("%s #%" JSON_INTEGER_FORMAT " %s %s: %s after %" JSON_INTEGER_FORMAT " attempts%s%s\n",
+              i == 0 ? "outbox:       " : "              ", json_integer_value (json_object_get (o, "id")),
+              json_string_value (json_object_get (o, "provider")),
+              json_string_value (json_object_get (o, "action")),
+              json_is_true (json_object_get (o, "parked")) ? "parked" : "waiting",
+              json_integer_value (json_object_get (o, "attempts")), answer ? "; " : "", answer ? answer : "");
+    }
   }
+  json_decref (pending);
   record_clear (&r);
   return RECOIL_DONE;
 }
