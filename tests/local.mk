@@ -83,10 +83,16 @@ EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_gen
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_VERP_FILES = $(filter %.c,$(verp_libverp_a_SOURCES))
 FUZZ_MIME_FILES = $(filter %.c,$(mime_libmime_a_SOURCES))
-EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds tests/fuzz/fuzz-parse.c
-CLEANFILES += tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse
+FUZZ_PROVIDER_FILES = $(filter %.c,$(providers_libproviders_a_SOURCES))
+EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds tests/fuzz/fuzz-parse.c tests/fuzz/fuzz-answer.c
+CLEANFILES += tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse tests/fuzz/fuzz-answer
 if HAVE_FUZZ_CC
-fuzz: tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse
+fuzz: tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse tests/fuzz/fuzz-answer
+tests/fuzz/fuzz-answer: tests/fuzz/fuzz-answer.c $(FUZZ_PROVIDER_FILES:%=$(srcdir)/%)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) $(GLIB_CFLAGS) $(JANSSON_CFLAGS) \
+	  $(XML_CFLAGS) $(srcdir)/tests/fuzz/fuzz-answer.c $(FUZZ_PROVIDER_FILES:%=$(srcdir)/%) \
+	  $(GLIB_LIBS) $(JANSSON_LIBS) $(XML_LIBS) -o $@
 tests/fuzz/fuzz-parse: tests/fuzz/fuzz-parse.c $(FUZZ_MIME_FILES:%=$(srcdir)/%)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) -I$(top_srcdir)/mime $(GMIME_CFLAGS) \
