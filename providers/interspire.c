@@ -293,16 +293,4 @@ is_answer (struct provider_job *job, const struct provider_answer *answer)
   }
 }
 
-static const char *
-is_check (const struct provider_settings *s)
-{
-  if (s->username == NULL || *s->username == '\0' || s->token == NULL || *s->token == '\0')
-    return "type interspire needs username and token (the XML API user token)";
-  return NULL;
-}
-
-static const char *const is_actions[] = { "unsubscribe", "record", NULL };
-
-const struct provider_type provider_interspire = {
-  "interspire", "Interspire Email Marketer XML API (xml.php)", is_actions, is_check, is_start, is_answer,
-};
+const struct provider_ops provider_interspire_ops = { "interspire", is_start, is_answer };

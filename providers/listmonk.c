@@ -232,16 +232,4 @@ lm_answer (struct provider_job *job, const struct provider_answer *answer)
   }
 }
 
-static const char *
-lm_check (const struct provider_settings *s)
-{
-  if (s->username == NULL || *s->username == '\0' || s->token == NULL || *s->token == '\0')
-    return "type listmonk needs username and token (an API user and its token)";
-  return NULL;
-}
-
-static const char *const lm_actions[] = { "unsubscribe", "record", "blocklist", NULL };
-
-const struct provider_type provider_listmonk = {
-  "listmonk", "listmonk bounce webhook, blocklist and unsubscribe", lm_actions, lm_check, lm_start, lm_answer,
-};
+const struct provider_ops provider_listmonk_ops = { "listmonk", lm_start, lm_answer };

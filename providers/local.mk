@@ -5,6 +5,7 @@ providers_libproviders_a_SOURCES = \
 	providers/provider.c providers/provider.h \
 	providers/interspire.c \
 	providers/listmonk.c \
+	providers/ops.c \
 	providers/mailwizz.c \
 	providers/webhook.c
 EXTRA_DIST += providers/WEBHOOK.md

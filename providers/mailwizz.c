@@ -455,21 +455,4 @@ mw_answer (struct provider_job *job, const struct provider_answer *answer)
   }
 }
 
-static const char *
-mw_check (const struct provider_settings *s)
-{
-  gboolean empty_pub = s->public_key == NULL || *s->public_key == '\0';
-  gboolean empty_priv = s->private_key == NULL || *s->private_key == '\0';
-
-  if (s->api_version == 1 && (empty_pub || empty_priv))
-    return "type mailwizz with api_version 1 needs public_key and private_key";
-  if (s->api_version == 2 && (s->api_key == NULL || *s->api_key == '\0'))
-    return "type mailwizz with api_version 2 needs api_key";
-  return NULL;
-}
-
-static const char *const mw_actions[] = { "unsubscribe", "record", "blocklist", NULL };
-
-const struct provider_type provider_mailwizz = {
-  "mailwizz", "MailWizz API 1.x (signed) or 2.x (X-Api-Key)", mw_actions, mw_check, mw_start, mw_answer,
-};
+const struct provider_ops provider_mailwizz_ops = { "mailwizz", mw_start, mw_answer };

@@ -13,11 +13,56 @@
 
 #include "provider.h"
 
-static const struct provider_type *const provider_types[] = {
-  &provider_mailwizz,
-  &provider_interspire,
-  &provider_listmonk,
-  &provider_webhook,
+static const char *
+mw_check (const struct provider_settings *s)
+{
+  gboolean empty_pub = s->public_key == NULL || *s->public_key == '\0';
+  gboolean empty_priv = s->private_key == NULL || *s->private_key == '\0';
+
+  if (s->api_version == 1 && (empty_pub || empty_priv))
+    return "type mailwizz with api_version 1 needs public_key and private_key";
+  if (s->api_version == 2 && (s->api_key == NULL || *s->api_key == '\0'))
+    return "type mailwizz with api_version 2 needs api_key";
+  return NULL;
+}
+
+static const char *const mw_actions[] = { "unsubscribe", "record", "blocklist", NULL };
+
+static const char *
+is_check (const struct provider_settings *s)
+{
+  if (s->username == NULL || *s->username == '\0' || s->token == NULL || *s->token == '\0')
+    return "type interspire needs username and token (the XML API user token)";
+  return NULL;
+}
+
+static const char *const is_actions[] = { "unsubscribe", "record", NULL };
+
+static const char *
+lm_check (const struct provider_settings *s)
+{
+  if (s->username == NULL || *s->username == '\0' || s->token == NULL || *s->token == '\0')
+    return "type listmonk needs username and token (an API user and its token)";
+  return NULL;
+}
+
+static const char *const lm_actions[] = { "unsubscribe", "record", "blocklist", NULL };
+
+static const char *
+webhook_check (const struct provider_settings *s)
+{
+  if (s->secret == NULL || *s->secret == '\0')
+    return "type webhook needs secret (the HMAC-SHA256 key receivers verify with)";
+  return NULL;
+}
+
+static const char *const webhook_actions[] = { "unsubscribe", "record", "blocklist", NULL };
+
+static const struct provider_type provider_types[] = {
+  { "mailwizz", "MailWizz API 1.x (signed) or 2.x (X-Api-Key)", mw_actions, mw_check },
+  { "interspire", "Interspire Email Marketer XML API (xml.php)", is_actions, is_check },
+  { "listmonk", "listmonk bounce webhook, blocklist and unsubscribe", lm_actions, lm_check },
+  { "webhook", "a signed JSON document to any URL", webhook_actions, webhook_check },
 };
 
 static const char *const provider_names[] = { "mailwizz", "interspire", "listmonk", "webhook", NULL };
@@ -28,8 +73,8 @@ const struct provider_type *
 provider_type_lookup (const char *name)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (provider_types); i++)
-    if (name != NULL && g_ascii_strcasecmp (name, provider_types[i]->name) == 0)
-      return provider_types[i];
+    if (name != NULL && g_ascii_strcasecmp (name, provider_types[i].name) == 0)
+      return &provider_types[i];
   return NULL;
 }
 

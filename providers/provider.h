@@ -6,7 +6,8 @@
  * `struct provider_settings` (plain data: providers/ never reads files or
  * the environment and never touches the network itself).
  *
- * The interface is small.  The dispatcher (src/dispatch.c) hands a type an
+ * The configuration sees only `struct provider_type` (provider.c: names,
+ * actions, completeness checks).  The interface is small.  The dispatcher (src/dispatch.c) hands a type an
  * action in a `struct provider_job`; the type's `start` prepares the first
  * HTTP request in job->request, and its `answer` reads what came back and
  * either prepares the next request (an action may take several: look the
@@ -107,6 +108,9 @@ struct provider_job {
   char *found;     /* a value found by an earlier step */
 };
 
+/* What the configuration needs to know about a type (provider.c): plain
+ * data, so that `recoil config check` and the pipe commands link none of
+ * the HTTP and XML machinery. */
 struct provider_type {
   const char *name; /* the word in `type =` */
   const char *summary;
@@ -114,6 +118,11 @@ struct provider_type {
   /* check - NULL when SETTINGS are complete for this type, else a static
    * sentence naming what is missing, e.g. "api_version 1 needs public_key". */
   const char *(*check) (const struct provider_settings *settings);
+};
+
+/* How a type carries out an action (one file per type; ops.c finds them). */
+struct provider_ops {
+  const char *name;
   /* start - prepare the first request of JOB; PROVIDER_DONE or
    * PROVIDER_PARK (with job->note) when there is nothing to ask. */
   provider_verdict (*start) (struct provider_job *job);
@@ -183,10 +192,13 @@ char *provider_body_excerpt (const struct provider_answer *answer);
 void provider_todo_push (struct provider_job *job, char *item);
 char *provider_todo_pop (struct provider_job *job);
 
-/* The types, one file each. */
-extern const struct provider_type provider_mailwizz;
-extern const struct provider_type provider_interspire;
-extern const struct provider_type provider_listmonk;
-extern const struct provider_type provider_webhook;
+/* provider_ops_lookup - the operations of the type called NAME, or NULL. */
+const struct provider_ops *provider_ops_lookup (const char *name);
+
+/* The types' operations, one file each. */
+extern const struct provider_ops provider_mailwizz_ops;
+extern const struct provider_ops provider_interspire_ops;
+extern const struct provider_ops provider_listmonk_ops;
+extern const struct provider_ops provider_webhook_ops;
 
 #endif

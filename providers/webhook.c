@@ -94,17 +94,4 @@ webhook_answer (struct provider_job *job, const struct provider_answer *answer)
   return v;
 }
 
-static const char *
-webhook_check (const struct provider_settings *s)
-{
-  if (s->secret == NULL || *s->secret == '\0')
-    return "type webhook needs secret (the HMAC-SHA256 key receivers verify with)";
-  return NULL;
-}
-
-static const char *const webhook_actions[] = { "unsubscribe", "record", "blocklist", NULL };
-
-const struct provider_type provider_webhook = {
-  "webhook",      "a signed JSON document to any URL", webhook_actions, webhook_check, webhook_start,
-  webhook_answer,
-};
+const struct provider_ops provider_webhook_ops = { "webhook", webhook_start, webhook_answer };

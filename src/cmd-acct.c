@@ -22,7 +22,7 @@
 #include "clock.h"
 #include "cmd-acct.h"
 #include "csv.h"
-#include "dispatch.h"
+#include "dispatch-spawn.h"
 #include "store.h"
 
 static volatile sig_atomic_t cmd_acct_stop;
@@ -35,6 +35,7 @@ cmd_acct_on_signal (int sig)
 
 /* The records waiting to be applied, and the counts for the summary. */
 struct cmd_acct {
+  const struct cli *cli;
   const struct conf *conf;
   struct store *store;
   gboolean standalone;
@@ -78,7 +79,7 @@ cmd_acct_flush (struct cmd_acct *a)
     g_usleep (G_USEC_PER_SEC);
   }
   if (dispatch_inline_wanted (a->conf))
-    dispatch_inline (a->store, a->conf, results, n);
+    dispatch_inline (a->cli, a->conf, results, n);
   for (guint i = 0; i < n; i++) {
     a->duplicates += results[i].duplicate;
     a->decisions += results[i].decision.outcome != POLICY_NONE && !results[i].decision.repeat;
@@ -251,6 +252,7 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   sa.sa_handler = cmd_acct_on_signal; /* no SA_RESTART: a waiting read returns */
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
+  a.cli = cli;
   a.conf = conf;
   a.standalone = standalone;
   a.events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);

@@ -20,7 +20,7 @@
 
 #include "clock.h"
 #include "cmd-mail.h"
-#include "dispatch.h"
+#include "dispatch-spawn.h"
 #include "maildir.h"
 #include "mime/parse.h"
 #include "ourdomain.h"
@@ -85,6 +85,7 @@ cmd_mail_fill_hints (struct event *e, const struct verp_result *r)
 
 /* What one invocation decided, for its log line and exit status. */
 struct cmd_mail {
+  const struct cli *cli;
   const struct conf *conf;
   const char *from, *to;
   gboolean reject_unknown;
@@ -265,9 +266,9 @@ cmd_mail_apply (const struct cmd_mail *m, const struct parse_result *result, con
     store_close (store);
     return RECOIL_TEMPORARY;
   }
-  if (dispatch_inline_wanted (m->conf))
-    dispatch_inline (store, m->conf, results, n);
   store_close (store);
+  if (dispatch_inline_wanted (m->conf))
+    dispatch_inline (m->cli, m->conf, results, n);
   for (guint i = 0; i < n; i++) {
     actions += results[i].actions;
     decisions += results[i].decision.outcome != POLICY_NONE && !results[i].decision.repeat;
@@ -332,6 +333,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
     g_critical ("mail: cannot read standard input: %s", g_strerror (errno));
     return RECOIL_TEMPORARY;
   }
+  m.cli = cli;
   m.conf = conf;
   m.from = from;
   m.to = to;

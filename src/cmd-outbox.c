@@ -11,28 +11,8 @@
 #include "clock.h"
 #include "cmd-outbox.h"
 #include "cmd-store.h"
-#include "dispatch.h"
+#include "dispatch-spawn.h"
 #include "eventjson.h"
-
-/* What is in the outbox, counted. */
-struct cmd_outbox_count {
-  guint due, waiting, parked;
-  gint64 now;
-};
-
-static gboolean
-cmd_outbox_count_one (const struct outbox_entry *e, gpointer data)
-{
-  struct cmd_outbox_count *c = data;
-
-  if (e->parked)
-    c->parked++;
-  else if (e->next_try <= c->now)
-    c->due++;
-  else
-    c->waiting++;
-  return TRUE;
-}
 
 recoil_outcome
 cmd_retry_run (struct cli *cli, int argc, char **argv)
@@ -52,13 +32,6 @@ cmd_retry_run (struct cli *cli, int argc, char **argv)
       "are rescheduled with backoff; permanent failures are parked (recoil outbox --parked).\n"
       "Exit 0 when nothing is left to do, 75 when actions wait for a later run\n"
       "(run it from a systemd timer or cron).");
-  g_autoptr (conf_t) conf = NULL;
-  g_autoptr (GError) error = NULL;
-  struct dispatch_options o = { 0 };
-  struct dispatch_report r;
-  struct cmd_outbox_count count = { 0 };
-  struct store *store = NULL;
-  recoil_outcome outcome;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!cli_parse (cli, ctx, &argc, &argv))
@@ -71,29 +44,8 @@ cmd_retry_run (struct cli *cli, int argc, char **argv)
     g_critical ("retry: --deadline must not be negative");
     return RECOIL_USAGE;
   }
-  if ((outcome = cmd_store_open (cli, CLI_CONF_LOG | CLI_CONF_WARN, &conf, &store)) != RECOIL_DONE)
-    return outcome;
-  o.once = once;
-  o.deadline_ms = (gint64) deadline * 1000;
-  if (!dispatch_run (store, conf, &o, &r, &error)) {
-    g_critical ("retry: %s", error->message);
-    store_close (store);
-    return RECOIL_TEMPORARY;
-  }
-  count.now = clock_now ();
-  if (!store_each_outbox (store, cmd_outbox_count_one, &count, &error)) {
-    g_critical ("retry: %s", error->message);
-    store_close (store);
-    return RECOIL_TEMPORARY;
-  }
-  store_close (store);
-  if (r.done + r.retried + r.parked + r.released > 0 || count.due + count.waiting + count.parked > 0)
-    g_message (
-        "retry: %u done, %u to retry, %u parked, %u not reached; outbox: %u due, %u waiting, %u parked",
-        r.done, r.retried, r.parked, r.released, count.due, count.waiting, count.parked);
-  if (count.parked > 0)
-    g_warning ("retry: %u parked actions wait for the operator (recoil outbox --parked)", count.parked);
-  return count.due + count.waiting > 0 ? RECOIL_WORK_LEFT : RECOIL_DONE;
+  /* the HTTP work happens in recoil-dispatch, which becomes this process */
+  return dispatch_exec_retry (cli, once, deadline);
 }
 
 /* Listing state. */

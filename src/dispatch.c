@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dispatch-spawn.h"
 #include "dispatch.h"
 #include "providers/provider.h"
 
@@ -15,7 +16,7 @@
 /* One configured provider during a run. */
 struct dispatch_provider {
   const struct provider_settings *settings;
-  const struct provider_type *type;
+  const struct provider_ops *ops;
   struct provider_cache cache;
   guint in_flight;
   GQueue waiting; /* of struct dispatch_job *: a request ready, no slot yet */
@@ -49,12 +50,6 @@ struct dispatch {
   gint64 deadline;       /* monotonic microseconds, 0 = none */
   GError *error;         /* store trouble while flushing */
 };
-
-gint64
-dispatch_lease (const struct conf *conf)
-{
-  return MAX (300, conf->timeout * 10 + conf->connect_timeout);
-}
 
 gint64
 dispatch_backoff (const struct conf *conf, guint attempts, gint64 retry_after, double jitter)
@@ -263,7 +258,7 @@ dispatch_launch (struct dispatch *d, struct dispatch_job *job)
   job->action.attempt = job->entry->attempts;
   provider_job_init (&job->pj, job->prov->settings, &job->action, &job->prov->cache,
                      g_get_real_time () / G_USEC_PER_SEC);
-  if ((v = job->prov->type->start (&job->pj)) == PROVIDER_NEXT)
+  if ((v = job->prov->ops->start (&job->pj)) == PROVIDER_NEXT)
     dispatch_send (d, job);
   else
     dispatch_end (d, job, v);
@@ -325,7 +320,7 @@ dispatch_answered (struct dispatch *d, CURL *h, CURLcode result)
     if (curl_easy_getinfo (h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
       job->pj.retry_after = (gint64) retry_after;
   }
-  v = prov->type->answer (&job->pj, &a);
+  v = prov->ops->answer (&job->pj, &a);
   if (v == PROVIDER_NEXT)
     dispatch_send (d, job);
   else
@@ -437,9 +432,9 @@ dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_op
     struct dispatch_provider *p = g_new0 (struct dispatch_provider, 1);
 
     p->settings = ps;
-    p->type = provider_type_lookup (ps->type);
+    p->ops = provider_ops_lookup (ps->type);
     g_queue_init (&p->waiting);
-    if (p->type != NULL)
+    if (p->ops != NULL)
       g_hash_table_insert (d.providers, ps->name, p);
     else
       g_free (p);
@@ -478,37 +473,4 @@ dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_op
     return FALSE;
   }
   return error == NULL || *error == NULL;
-}
-
-gboolean
-dispatch_inline_wanted (const struct conf *conf)
-{
-  return conf->providers->len > 0 && conf->inline_deadline_ms > 0;
-}
-
-void
-dispatch_inline (struct store *s, const struct conf *conf, const struct store_result *results, guint n)
-{
-  struct dispatch_options o = { 0 };
-  struct dispatch_report r;
-  g_autoptr (GError) error = NULL;
-  guint64 total = 0;
-
-  for (guint i = 0; i < n; i++)
-    if (results[i].actions > 0) {
-      if (total == 0)
-        o.first = results[i].first_action;
-      total += results[i].actions;
-    }
-  if (total == 0)
-    return;
-  /* one transaction numbers its actions consecutively */
-  o.last = o.first + total - 1;
-  o.claimed = TRUE;
-  o.deadline_ms = conf->inline_deadline_ms;
-  if (!dispatch_run (s, conf, &o, &r, &error))
-    g_warning ("dispatch: %s; the actions wait in the outbox", error->message);
-  else if (r.released + r.retried > 0)
-    g_info ("dispatch: %u of %" G_GUINT64_FORMAT " actions wait in the outbox for recoil retry",
-            r.released + r.retried, total);
 }

@@ -18,6 +18,12 @@
  * Outcomes are written in batches; an entry whose outcome was not written
  * (recoil killed in the middle) becomes due again when its lease ends, and
  * is carried out again: the actions are idempotent at the providers.
+ *
+ * This file and providers/ (libcurl, libxml2) are linked only into the
+ * helper program recoil-dispatch (dispatch-main.c), never into recoil
+ * itself, so that a `recoil mail` invocation does not pay for loading
+ * them; recoil runs the helper when there is something to send
+ * (dispatch-spawn.h).
  */
 #ifndef RECOIL_DISPATCH_H
 #define RECOIL_DISPATCH_H
@@ -39,10 +45,6 @@ struct dispatch_report {
   guint done, retried, parked, released;
 };
 
-/* dispatch_lease - how long a claimed entry is left alone by other
- * processes, seconds: long enough for a whole action's requests. */
-gint64 dispatch_lease (const struct conf *conf);
-
 /* dispatch_backoff - seconds to wait after ATTEMPTS failed attempts:
  * backoff_min doubled per attempt up to backoff_max, times JITTER (0.75 to
  * 1.25), at least RETRY_AFTER (capped at backoff_max). */
@@ -52,17 +54,5 @@ gint64 dispatch_backoff (const struct conf *conf, guint attempts, gint64 retry_a
  * outcomes.  FALSE with ERROR only on store trouble. */
 gboolean dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_options *options,
                        struct dispatch_report *report, GError **error);
-
-/* dispatch_inline_wanted - whether recoil mail and acct should claim new
- * actions and try them right away (providers configured and
- * inline_deadline_ms > 0); when so, call store_set_claim with
- * dispatch_lease before store_apply. */
-gboolean dispatch_inline_wanted (const struct conf *conf);
-
-/* dispatch_inline - try the actions store_apply just created for RESULTS
- * (N of them), within inline_deadline_ms; what is not finished stays in the
- * outbox for recoil retry.  Trouble is logged, never fatal: the decisions
- * are committed already. */
-void dispatch_inline (struct store *s, const struct conf *conf, const struct store_result *results, guint n);
 
 #endif

@@ -5,6 +5,7 @@ src_librecoil_a_SOURCES = \
 	src/acct.c src/acct.h \
 	src/cli.c src/cli.h \
 	src/dispatch.c src/dispatch.h \
+	src/dispatch-spawn.c src/dispatch-spawn.h \
 	src/clock.c src/clock.h \
 	src/codec.c src/codec.h \
 	src/conf.c src/conf.h \
@@ -34,3 +35,10 @@ src_recoil_SOURCES = \
 	src/cmd-store.c src/cmd-store.h \
 	src/cmd-verp.c src/cmd-verp.h
 src_recoil_LDADD = $(RECOIL_CORE)
+
+# The dispatcher: the only program that links libcurl and libxml2 (through
+# providers/), run by recoil when provider actions are due.
+pkglibexec_PROGRAMS = src/recoil-dispatch
+src_recoil_dispatch_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_recoil_dispatch_SOURCES = src/dispatch-main.c
+src_recoil_dispatch_LDADD = $(RECOIL_CORE)

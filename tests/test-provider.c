@@ -159,7 +159,7 @@ test_mailwizz_signature (void)
   a.action = "unsubscribe";
   a.address = "john+x@doe.com";
   provider_job_init (&job, &s, &a, &cache, 1700000000);
-  g_assert_cmpint (provider_mailwizz.start (&job), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_mailwizz_ops.start (&job), ==, PROVIDER_NEXT);
   g_assert_cmpstr (job.request.method, ==, "GET");
   g_assert_cmpstr (
       job.request.url, ==,
@@ -175,23 +175,23 @@ test_mailwizz_signature (void)
                 "{\"subscriber_uid\":\"S2\",\"status\":\"confirmed\",\"list\":{\"list_uid\":\"L2\"}},"
                 "{\"subscriber_uid\":\"S3\",\"status\":\"unsubscribed\",\"list\":{\"list_uid\":\"L3\"}},"
                 "{\"subscriber_uid\":\"S4\",\"status\":\"unconfirmed\",\"list\":{\"list_uid\":\"L 4\"}}]}}");
-  g_assert_cmpint (provider_mailwizz.answer (&job, &ans), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_mailwizz_ops.answer (&job, &ans), ==, PROVIDER_NEXT);
   g_assert_cmpstr (job.request.method, ==, "PUT");
   g_assert_cmpstr (job.request.url, ==, "https://mw.example.com/api/lists/L2/subscribers/S2/unsubscribe");
   g_assert_cmpstr (header_value (&job, "X-HTTP-Method-Override"), ==, "PUT");
   ans = answer (200, "{\"status\":\"success\"}");
-  g_assert_cmpint (provider_mailwizz.answer (&job, &ans), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_mailwizz_ops.answer (&job, &ans), ==, PROVIDER_NEXT);
   g_assert_cmpstr (job.request.url, ==, "https://mw.example.com/api/lists/L%204/subscribers/S4/unsubscribe");
   /* a 404 (the subscriber went away meanwhile) is nothing left to do */
   ans = answer (404, "{\"status\":\"error\",\"error\":\"The subscriber does not exist in this list.\"}");
-  g_assert_cmpint (provider_mailwizz.answer (&job, &ans), ==, PROVIDER_DONE);
+  g_assert_cmpint (provider_mailwizz_ops.answer (&job, &ans), ==, PROVIDER_DONE);
   provider_job_clear (&job);
 
   /* an outage is not "not subscribed": a 200 that is not JSON is retried */
   provider_job_init (&job, &s, &a, &cache, 1700000000);
-  provider_mailwizz.start (&job);
+  provider_mailwizz_ops.start (&job);
   ans = answer (200, "<html>maintenance</html>");
-  g_assert_cmpint (provider_mailwizz.answer (&job, &ans), ==, PROVIDER_RETRY);
+  g_assert_cmpint (provider_mailwizz_ops.answer (&job, &ans), ==, PROVIDER_RETRY);
   provider_job_clear (&job);
 
   /* a campaign bounce: a signed form body */
@@ -201,26 +201,26 @@ test_mailwizz_signature (void)
   a.campaign_id = "CUID";
   a.subscriber_id = "SUID";
   provider_job_init (&job, &s, &a, &cache, 1700000000);
-  g_assert_cmpint (provider_mailwizz.start (&job), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_mailwizz_ops.start (&job), ==, PROVIDER_NEXT);
   g_assert_cmpstr (job.request.method, ==, "POST");
   g_assert_cmpstr (job.request.body->str, ==,
                    "bounce_type=hard&message=5.1.1+hard+%28recoil%29&subscriber_uid=SUID");
   g_assert_cmpstr (header_value (&job, "X-MW-SIGNATURE"), ==, "72c99800998bd582dd9436d843b23cd9b70d4b70");
   ans = answer (422,
                 "{\"status\":\"error\",\"error\":\"This subscriber has already been marked as bounced!\"}");
-  g_assert_cmpint (provider_mailwizz.answer (&job, &ans), ==, PROVIDER_DONE);
+  g_assert_cmpint (provider_mailwizz_ops.answer (&job, &ans), ==, PROVIDER_DONE);
   provider_job_clear (&job);
   provider_job_init (&job, &s, &a, &cache, 1700000000);
-  provider_mailwizz.start (&job);
+  provider_mailwizz_ops.start (&job);
   ans = answer (422, "{\"status\":\"error\",\"error\":\"Invalid bounce type!\"}");
-  g_assert_cmpint (provider_mailwizz.answer (&job, &ans), ==, PROVIDER_PARK);
+  g_assert_cmpint (provider_mailwizz_ops.answer (&job, &ans), ==, PROVIDER_PARK);
   provider_job_clear (&job);
 
   /* 2.x sends the key and signs nothing */
   s.api_version = 2;
   s.api_key = (char *) "k2";
   provider_job_init (&job, &s, &a, &cache, 1700000000);
-  provider_mailwizz.start (&job);
+  provider_mailwizz_ops.start (&job);
   g_assert_cmpstr (header_value (&job, "X-Api-Key"), ==, "k2");
   g_assert_null (header_value (&job, "X-MW-SIGNATURE"));
   provider_job_clear (&job);
@@ -242,40 +242,40 @@ test_interspire_xml (void)
   a.action = "unsubscribe";
   a.address = "a&b<c@example.org";
   provider_job_init (&job, &s, &a, &cache, 1000);
-  g_assert_cmpint (provider_interspire.start (&job), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_interspire_ops.start (&job), ==, PROVIDER_NEXT);
   g_assert_nonnull (strstr (job.request.body->str, "<usertoken>t&lt;o&amp;k</usertoken>"));
   g_assert_nonnull (strstr (job.request.body->str, "<perpage>all</perpage>"));
   ans = answer (200, "<?xml version=\"1.0\"?><response><status>SUCCESS</status><data>"
                      "<item><listid>1</listid></item><item><listid>12</listid></item></data></response>");
-  g_assert_cmpint (provider_interspire.answer (&job, &ans), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_interspire_ops.answer (&job, &ans), ==, PROVIDER_NEXT);
   g_assert_nonnull (strstr (job.request.body->str, "<email>a&amp;b&lt;c@example.org</email>"));
   g_assert_nonnull (strstr (job.request.body->str, "<listids>1,12</listids>"));
   g_assert_cmpint (cache.lists_until, ==, 1600);
   /* FAILED for the membership query: on no list, nothing to do */
   ans = answer (200, "<response><status>FAILED</status><errormessage></errormessage></response>");
-  g_assert_cmpint (provider_interspire.answer (&job, &ans), ==, PROVIDER_DONE);
+  g_assert_cmpint (provider_interspire_ops.answer (&job, &ans), ==, PROVIDER_DONE);
   provider_job_clear (&job);
 
   /* the list of lists is cached until list_ttl passes */
   provider_job_init (&job, &s, &a, &cache, 1500);
-  provider_interspire.start (&job);
+  provider_interspire_ops.start (&job);
   g_assert_nonnull (strstr (job.request.body->str, "GetAllListsForEmailAddress"));
   provider_job_clear (&job);
   provider_job_init (&job, &s, &a, &cache, 1700);
-  provider_interspire.start (&job);
+  provider_interspire_ops.start (&job);
   g_assert_nonnull (strstr (job.request.body->str, "GetLists"));
   /* an answer with an external entity: not fetched, not expanded, not a success */
   ans = answer (200, "<?xml version=\"1.0\"?><!DOCTYPE response [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
                      "<response><status>&x;</status></response>");
-  g_assert_cmpint (provider_interspire.answer (&job, &ans), ==, PROVIDER_RETRY);
+  g_assert_cmpint (provider_interspire_ops.answer (&job, &ans), ==, PROVIDER_RETRY);
   g_assert_null (strstr (job.note, "root:"));
   provider_job_clear (&job);
   /* refused credentials are not retried */
   provider_job_init (&job, &s, &a, &cache, 1700);
-  provider_interspire.start (&job);
+  provider_interspire_ops.start (&job);
   ans = answer (200, "<response><status>FAILED</status><errormessage>Unable to check user "
                      "details.</errormessage></response>");
-  g_assert_cmpint (provider_interspire.answer (&job, &ans), ==, PROVIDER_PARK);
+  g_assert_cmpint (provider_interspire_ops.answer (&job, &ans), ==, PROVIDER_PARK);
   provider_job_clear (&job);
   provider_cache_clear (&cache);
 }
@@ -297,13 +297,13 @@ test_listmonk_and_webhook (void)
   a.action = "blocklist";
   a.address = "o'q@example.org";
   provider_job_init (&job, &s, &a, &cache, 0);
-  g_assert_cmpint (provider_listmonk.start (&job), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_listmonk_ops.start (&job), ==, PROVIDER_NEXT);
   g_assert_cmpstr (job.request.url, ==,
                    "http://lm.example.com/api/"
                    "subscribers?per_page=all&query=subscribers.email%3D%27o%27%27q%40example.org%27");
   g_assert_cmpstr (header_value (&job, "Authorization"), ==, "Basic YXBpOnRvaw==");
   ans = answer (200, "{\"data\":{\"results\":[{\"id\":7,\"status\":\"enabled\"}]}}");
-  g_assert_cmpint (provider_listmonk.answer (&job, &ans), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_listmonk_ops.answer (&job, &ans), ==, PROVIDER_NEXT);
   g_assert_cmpstr (job.request.method, ==, "PUT");
   g_assert_cmpstr (job.request.body->str, ==, "{\"ids\":[7]}");
   provider_job_clear (&job);
@@ -315,7 +315,7 @@ test_listmonk_and_webhook (void)
   a.created = 1700000000;
   a.attempt = 1;
   provider_job_init (&job, &s, &a, &cache, 1700000100);
-  g_assert_cmpint (provider_webhook.start (&job), ==, PROVIDER_NEXT);
+  g_assert_cmpint (provider_webhook_ops.start (&job), ==, PROVIDER_NEXT);
   text = g_strdup_printf ("1700000100.%s", job.request.body->str);
   mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) s.secret, strlen (s.secret), text, -1);
   g_assert_cmpstr (header_value (&job, "X-Recoil-Timestamp"), ==, "1700000100");
@@ -325,7 +325,7 @@ test_listmonk_and_webhook (void)
   g_assert_nonnull (strstr (job.request.body->str, "\"address\":\"o'q@example.org\""));
   g_assert_nonnull (strstr (job.request.body->str, "\"decided_at\":\"2023-11-14T22:13:20Z\""));
   ans = answer (409, "");
-  g_assert_cmpint (provider_webhook.answer (&job, &ans), ==, PROVIDER_DONE);
+  g_assert_cmpint (provider_webhook_ops.answer (&job, &ans), ==, PROVIDER_DONE);
   provider_job_clear (&job);
 }
 

@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  static const struct provider_type *const types[] = { &provider_mailwizz, &provider_interspire,
-                                                       &provider_listmonk, &provider_webhook };
+  static const struct provider_ops *const types[] = { &provider_mailwizz_ops, &provider_interspire_ops,
+                                                      &provider_listmonk_ops, &provider_webhook_ops };
   static const char *const actions[] = { "unsubscribe", "record", "blocklist" };
   static const long statuses[] = { 200, 201, 404, 422, 429, 500, 0, 302 };
   struct provider_settings s = { 0 };
@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   struct provider_cache cache = { 0 };
   struct provider_job job;
   struct provider_answer ans = { 0 };
-  const struct provider_type *type;
+  const struct provider_ops *type;
   provider_verdict v;
   int rounds = 0;
 
