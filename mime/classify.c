@@ -454,6 +454,17 @@ classify_command (const char *lower)
   return 0;
 }
 
+/* classify_strdown - S lower-cased: byte by byte when it is ASCII (most
+ * diagnostics), by Unicode rules otherwise. */
+static char *
+classify_strdown (const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    if (*p >= 0x80)
+      return g_utf8_strdown (s, -1);
+  return g_ascii_strdown (s, -1);
+}
+
 /* classify_is_one_of - whether REASON is one of NAMES. */
 static gboolean
 classify_is_one_of (const char *reason, const char *const *names)
@@ -473,7 +484,7 @@ classify_reason (const char *diagnostic, const char *status, int reply_code, gbo
                                                "filtered",   NULL };
   static const char *const vague_codes[] = { "5.7.1", "5.7.0", "4.7.1", "4.7.0", "5.5.0", "5.3.0",
                                              "5.2.0", "5.1.0", "4.4.1", "4.3.0", "4.2.0", NULL };
-  g_autofree char *lower = diagnostic != NULL ? g_utf8_strdown (diagnostic, -1) : NULL;
+  g_autofree char *lower = diagnostic != NULL ? classify_strdown (diagnostic) : NULL;
   const char *by_code = NULL;
   const char *by_text = NULL;
 

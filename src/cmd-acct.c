@@ -153,7 +153,9 @@ cmd_acct_record (struct cmd_acct *a, GPtrArray *record, const char *name, guint6
   }
   g_ptr_array_add (a->events, e);
   g_ptr_array_add (a->senders, g_strdup (sender));
-  cmd_acct_fingerprint (record, a->fps);
+  /* only records that may be read again need remembering */
+  if (a->fingerprints)
+    cmd_acct_fingerprint (record, a->fps);
 }
 
 /* cmd_acct_stream - every record of FD (named NAME in messages). */
