@@ -316,6 +316,7 @@ struct classify_candidate {
   guint16 row;
   const char *pattern;
   gsize first_len; /* length of the pattern's first piece (up to '*') */
+  gboolean star;   /* whether there is more after a '*' */
 };
 
 static GPtrArray *classify_index[65536]; /* of struct classify_candidate *; NULL when none */
@@ -333,6 +334,7 @@ classify_index_build (void)
       c->row = (guint16) row;
       c->pattern = *p;
       c->first_len = star != NULL ? (gsize) (star - *p) : strlen (*p);
+      c->star = star != NULL;
       while (c->first_len > 0 && (*p)[c->first_len - 1] == ' ')
         c->first_len--;
       g_assert (c->first_len >= 2);
@@ -363,7 +365,7 @@ classify_by_phrase (const char *lower)
 
       if (c->row >= best || i + c->first_len > len || memcmp (lower + i, c->pattern, c->first_len) != 0)
         continue;
-      if (strchr (c->pattern, '*') != NULL && !classify_match (lower + i, c->pattern))
+      if (c->star && !classify_match (lower + i, c->pattern))
         continue;
       best = c->row;
     }

@@ -340,7 +340,16 @@ store_tally_parts (struct store_apply_work *w, const char *day, const char *what
 {
   guint64 *count;
 
-  g_string_printf (w->line, "%s|%s|%s|%s|%s", day, what, a, b, c != NULL ? c : "-");
+  /* "DAY|WHAT|A|B|C", without printf: this runs for every event */
+  g_string_assign (w->line, day);
+  g_string_append_c (w->line, '|');
+  g_string_append (w->line, what);
+  g_string_append_c (w->line, '|');
+  g_string_append (w->line, a);
+  g_string_append_c (w->line, '|');
+  g_string_append (w->line, b);
+  g_string_append_c (w->line, '|');
+  g_string_append (w->line, c != NULL ? c : "-");
   count = g_hash_table_lookup (w->counts, w->line->str);
   if (count != NULL) {
     (*count)++;
@@ -473,40 +482,57 @@ store_json_int (GString *out, gint64 n)
   g_string_append_len (out, digits + i, (gssize) sizeof digits - i);
 }
 
-/* store_json_str - KEY and the JSON string VALUE (or null) onto OUT.
+/* store_json_str_n - PREFIX (,"KEY":) and the JSON string VALUE onto OUT;
+ * nothing when VALUE is NULL.
  * Bytes that are not UTF-8 become U+FFFD, as in eventjson_string, so
  * every line of the log stays JSON. */
 static void
-store_json_str (GString *out, const char *key, const char *value)
+store_json_str_n (GString *out, const char *prefix, gsize prefix_len, const char *value)
 {
-  g_string_append (out, ",\"");
-  g_string_append (out, key);
-  g_string_append (out, "\":");
-  if (value == NULL) {
-    g_string_append (out, "null");
+  gsize n = 0;
+
+  /* a field without a value is left out: a line is smaller, and a reader
+   * takes an absent key as null */
+  if (value == NULL)
+    return;
+  g_string_append_len (out, prefix, (gssize) prefix_len);
+  /* most values are plain ASCII with nothing to escape: one copy */
+  while (value[n] != '\0' && (unsigned char) value[n] >= 0x20 && (unsigned char) value[n] < 0x80
+         && value[n] != '"' && value[n] != '\\')
+    n++;
+  if (value[n] == '\0') {
+    g_string_append_c (out, '"');
+    g_string_append_len (out, value, (gssize) n);
+    g_string_append_c (out, '"');
     return;
   }
-  g_autofree char *valid = g_utf8_validate (value, -1, NULL) ? NULL : g_utf8_make_valid (value, -1);
+  {
+    g_autofree char *valid = g_utf8_validate (value, -1, NULL) ? NULL : g_utf8_make_valid (value, -1);
 
-  if (valid != NULL)
-    value = valid;
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) value; *p;) {
-    const unsigned char *run = p;
+    if (valid != NULL)
+      value = valid;
+    g_string_append_c (out, '"');
+    for (const unsigned char *p = (const unsigned char *) value; *p;) {
+      const unsigned char *run = p;
 
-    while (*p && *p != '"' && *p != '\\' && *p >= 0x20)
+      while (*p && *p != '"' && *p != '\\' && *p >= 0x20)
+        p++;
+      g_string_append_len (out, (const char *) run, p - run);
+      if (*p == '\0')
+        break;
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else
+        g_string_append_printf (out, "\\u%04x", *p);
       p++;
-    g_string_append_len (out, (const char *) run, p - run);
-    if (*p == '\0')
-      break;
-    if (*p == '"' || *p == '\\')
-      g_string_append_printf (out, "\\%c", *p);
-    else
-      g_string_append_printf (out, "\\u%04x", *p);
-    p++;
+    }
+    g_string_append_c (out, '"');
   }
-  g_string_append_c (out, '"');
 }
+
+/* store_json_str - append ,"KEY":VALUE (a string literal KEY) to OUT. */
+#define store_json_str(out, key, value)                                                                      \
+  store_json_str_n ((out), ",\"" key "\":", sizeof (",\"" key "\":") - 1, (value))
 
 /* store_log_event - append E and what was decided to the event log, as
  * one JSON object: time, decision, actions, sender and the event fields. */

@@ -6,7 +6,8 @@
  *   seen_days   day (4 bytes, big-endian) + fingerprint -> nothing; the
  *               expiry index of `seen`, in time order
  *   outbox      id (8 bytes, big-endian) -> struct outbox_entry (outbox.h)
- *   events      sequence (8 bytes, big-endian) -> the event as JSON, append only
+ *   events      sequence (8 bytes, big-endian) -> the event as one JSON object
+ *               (keys without a value left out), append only
  *   daily       "YYYY-MM-DD|what|..." -> count (8 bytes)
  *
  * Many processes write at once (Postfix runs up to maxproc pipes): LMDB's
