@@ -1,12 +1,21 @@
 #!/bin/sh
-# install-deps.sh - install the Debian 12 packages recoil needs to build and
-# test, when they are missing.  Runs apt-get as root (or through sudo).
-#   ./install-deps.sh          build and test dependencies
+# install-deps.sh - install the Debian 12 packages recoil needs, when they
+# are missing.  Runs apt-get as root (or through sudo).
+#   ./install-deps.sh          what building and running recoil needs
+#   ./install-deps.sh --test   and what the test suite needs besides: python3
+#                              (fakes, scripts), clang-format, openssl, and
+#                              postfix for the end-to-end test (installed
+#                              unconfigured; a system Postfix is left alone)
 set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
-libxml2-dev liblmdb-dev python3 ca-certificates clang-format postfix openssl"
+libxml2-dev liblmdb-dev ca-certificates"
+case "${1:-}" in
+  --test) packages="$packages python3 clang-format openssl postfix" ;;
+  "") ;;
+  *) echo "usage: install-deps.sh [--test]" >&2; exit 64 ;;
+esac
 
 missing=
 for p in $packages; do
@@ -15,7 +24,7 @@ for p in $packages; do
   fi
 done
 if [ -z "$missing" ]; then
-  echo "install-deps: all build and test packages are installed"
+  echo "install-deps: all needed packages are installed"
   exit 0
 fi
 
@@ -28,9 +37,12 @@ else
   exit 1
 fi
 echo "install-deps: installing$missing"
-# postfix (for the end-to-end test) asks how to configure the system's mail:
-# it stays unconfigured; the test runs a private instance of its own
-echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+case " $missing " in
+  *" postfix "*)
+    # postfix asks how to configure the system's mail: it stays
+    # unconfigured; the end-to-end test runs a private instance of its own
+    echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections ;;
+esac
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
