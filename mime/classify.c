@@ -32,9 +32,99 @@ fact_free (struct fact *fact)
   g_free (fact);
 }
 
-/* Phrases, strongest first.  Each row: reason, then patterns. */
-struct classify_phrase {
+/* The reasons: Sisimai's names, PowerMTA's bounceCat, the Sisimai-style
+ * pseudo status detail used when a report gives no status, whether a
+ * permanent failure of this reason is the address's fault (hard) and
+ * whether it is sender-side trouble (class ignore). */
+enum {
+  R_UNDEFINED,
+  R_ONHOLD,
+  R_USERUNKNOWN,
+  R_HOSTUNKNOWN,
+  R_HASMOVED,
+  R_NOTACCEPT,
+  R_SUSPEND,
+  R_MAILBOXFULL,
+  R_EXCEEDLIMIT,
+  R_MESGTOOBIG,
+  R_FILTERED,
+  R_EXPIRED,
+  R_NETWORKERROR,
+  R_SYSTEMERROR,
+  R_SYSTEMFULL,
+  R_MAILERERROR,
+  R_TOOMANYCONN,
+  R_NORELAYING,
+  R_BLOCKED,
+  R_REJECTED,
+  R_SPAMDETECTED,
+  R_VIRUSDETECTED,
+  R_CONTENTERROR,
+  R_POLICYVIOLATION,
+  R_SECURITYERROR,
+  R_AUTHFAILURE,
+  R_REQUIREPTR,
+  R_BADREPUTATION,
+  R_NOTCOMPLIANTRFC,
+  R_SYNTAXERROR,
+  R_SPEEDING,
+  R_DELIVERED,
+  R_FEEDBACK,
+  R_VACATION,
+  R_COUNT
+};
+
+struct classify_kind {
   const char *reason;
+  const char *category;
+  const char *pseudo; /* detail of the x.0.9xx status */
+  gboolean hard;      /* a permanent failure of this reason is the address's fault */
+  gboolean sender;    /* sender-side trouble: class ignore */
+};
+
+static const struct classify_kind classify_kinds[R_COUNT] = {
+  [R_UNDEFINED] = { "undefined", "other", "900", FALSE, FALSE },
+  [R_ONHOLD] = { "onhold", "other", "901", FALSE, FALSE },
+  [R_USERUNKNOWN] = { "userunknown", "bad-mailbox", "911", TRUE, FALSE },
+  [R_HOSTUNKNOWN] = { "hostunknown", "bad-domain", "912", TRUE, FALSE },
+  [R_HASMOVED] = { "hasmoved", "bad-mailbox", "916", TRUE, FALSE },
+  [R_NOTACCEPT] = { "notaccept", "bad-domain", "932", TRUE, FALSE },
+  [R_SUSPEND] = { "suspend", "inactive-mailbox", "921", FALSE, FALSE },
+  [R_MAILBOXFULL] = { "mailboxfull", "quota-issues", "922", FALSE, FALSE },
+  [R_EXCEEDLIMIT] = { "exceedlimit", "quota-issues", "923", FALSE, FALSE },
+  [R_MESGTOOBIG] = { "mesgtoobig", "content-related", "934", FALSE, TRUE },
+  [R_FILTERED] = { "filtered", "policy-related", "910", FALSE, FALSE },
+  [R_EXPIRED] = { "expired", "message-expired", "947", FALSE, FALSE },
+  [R_NETWORKERROR] = { "networkerror", "no-answer-from-host", "944", FALSE, FALSE },
+  [R_SYSTEMERROR] = { "systemerror", "bad-configuration", "930", FALSE, FALSE },
+  [R_SYSTEMFULL] = { "systemfull", "bad-configuration", "931", FALSE, FALSE },
+  [R_MAILERERROR] = { "mailererror", "bad-configuration", "939", FALSE, FALSE },
+  [R_TOOMANYCONN] = { "toomanyconn", "bad-connection", "945", FALSE, TRUE },
+  [R_NORELAYING] = { "norelaying", "relaying-issues", "909", FALSE, TRUE },
+  [R_BLOCKED] = { "blocked", "policy-related", "971", FALSE, TRUE },
+  [R_REJECTED] = { "rejected", "invalid-sender", "918", FALSE, TRUE },
+  [R_SPAMDETECTED] = { "spamdetected", "spam-related", "980", FALSE, TRUE },
+  [R_VIRUSDETECTED] = { "virusdetected", "virus-related", "981", FALSE, TRUE },
+  [R_CONTENTERROR] = { "contenterror", "content-related", "960", FALSE, TRUE },
+  [R_POLICYVIOLATION] = { "policyviolation", "policy-related", "972", FALSE, TRUE },
+  [R_SECURITYERROR] = { "securityerror", "policy-related", "970", FALSE, TRUE },
+  [R_AUTHFAILURE] = { "authfailure", "policy-related", "974", FALSE, TRUE },
+  [R_REQUIREPTR] = { "requireptr", "policy-related", "973", FALSE, TRUE },
+  [R_BADREPUTATION] = { "badreputation", "spam-related", "976", FALSE, TRUE },
+  [R_NOTCOMPLIANTRFC] = { "notcompliantrfc", "content-related", "975", FALSE, TRUE },
+  [R_SYNTAXERROR] = { "syntaxerror", "protocol-errors", "902", FALSE, TRUE },
+  [R_SPEEDING] = { "speeding", "policy-related", "946", FALSE, TRUE },
+  [R_DELIVERED] = { "delivered", "other", "900", FALSE, FALSE },
+  [R_FEEDBACK] = { "feedback", "other", "900", FALSE, FALSE },
+  [R_VACATION] = { "vacation", "other", "900", FALSE, FALSE },
+};
+
+/* Phrases: for each reason, lower-case patterns that say it; '*' in a
+ * pattern means "and later on".  A diagnostic is scanned once and every
+ * reason with a matching phrase is noted; the decision below then weighs
+ * them against the status code and the SMTP command. */
+struct classify_phrase {
+  int reason;
   const char *const *patterns;
 };
 
@@ -45,45 +135,46 @@ struct classify_phrase {
   }
 
 static const struct classify_phrase classify_phrases[] = {
-  { "mailererror", P ("command output:", "command died with status", "procmail:", "x-unix; ",
+  { R_MAILERERROR, P ("command output:", "command died with status", "procmail:", "x-unix; ",
                       "local delivery failed", "pipe to |", "exit status", "unknown mailer error",
                       "mailer error", "command failed", "couldn't create", "unable to deliver to program") },
-  { "mailboxfull",
-    P ("mailbox full", "mailbox is full", "mailbox is over quota", "over quota", "quota exceeded",
-       "exceeded storage", "exceeds the storage", "user is over", "mailbox size limit", "mail quota",
-       "disk quota", "too much mail", "mailbox would exceed", "full mailbox", "account is full",
-       "mailfolder is full", "mail box full", "insufficient storage for", "exceeded his/her quota",
-       "exceeded quota", "quota full", "recipient's mailbox is full", "box is full", "is over its quota",
-       "overquota", "over the quota", "mailbox exceeds", "has exceeded the max", "storage limit",
-       "maildir over quota", "mailbox has exceeded", "exceeds allowed size", "not enough storage",
-       "out of storage", "mailbox has too many", "would be over the allowed quota",
-       "is over the allowed quota", "mailbox is full", "inbox is full", "over its storage") },
-  { "mesgtoobig", P ("message too big", "message too large", "message is too large", "message size exceeds",
+  { R_MAILBOXFULL,
+    P ("exceeded the local limit", "messages in recipient's mailbox exceeded", "mailbox full",
+       "mailbox is full", "mailbox is over quota", "over quota", "quota exceeded", "exceeded storage",
+       "exceeds the storage", "user is over", "mailbox size limit", "mail quota", "disk quota",
+       "too much mail", "mailbox would exceed", "full mailbox", "account is full", "mailfolder is full",
+       "mail box full", "insufficient storage for", "exceeded his/her quota", "exceeded quota", "quota full",
+       "recipient's mailbox is full", "box is full", "is over its quota", "overquota", "over the quota",
+       "mailbox exceeds", "has exceeded the max", "storage limit", "maildir over quota",
+       "mailbox has exceeded", "exceeds allowed size", "not enough storage", "out of storage",
+       "mailbox has too many", "would be over the allowed quota", "is over the allowed quota",
+       "inbox is full", "over its storage") },
+  { R_MESGTOOBIG, P ("message too big", "message too large", "message is too large", "message size exceeds",
                      "exceeds size limit", "size exceeds", "message exceeds", "too big for",
                      "message length exceeds", "exceeded maximum message size", "maximum message size",
                      "mail size limit", "message too long", "message file too big", "size limit") },
-  { "exceedlimit", P ("message header size", "exceeds the maximum number", "message header exceeds") },
-  { "suspend",
-    P ("account disabled", "account has been disabled", "account is disabled", "mailbox disabled",
-       "mailbox is disabled", "mailbox has been disabled", "account suspended", "account is suspended",
-       "account has been suspended", "mailbox is inactive", "inactive account", "account inactive",
-       "account is inactive", "account expired", "user suspended", "is not active", "temporarily disabled",
-       "mailbox is frozen", "mailbox has been suspended", "has been frozen", "account is not active",
-       "recipient suspended", "suspended", "mailbox unavailable or access denied", "this account has been",
-       "mailbox is currently unavailable", "user account is unavailable", "extended inactivity", "inactive",
-       "disabled", "blocked by the user") },
-  { "hasmoved", P ("has moved", "address has changed", "no longer at this address", "moved to") },
-  { "norelaying",
-    P ("relay access denied", "relaying denied", "relay denied", "not permitted to relay",
-       "relay not permitted", "relaying not permitted", "unable to relay", "relaying not allowed",
-       "we do not relay", "not allowed to relay", "relaying mail to", "cannot relay", "no relaying",
-       "relay prohibited", "not a gateway", "relay not allowed", "is not a permitted relay",
-       "is not permitted to relay", "relaying to", "not local host") },
-  { "authfailure",
+  { R_EXCEEDLIMIT, P ("message header size", "exceeds the maximum number", "message header exceeds") },
+  { R_SUSPEND,
+    P ("temporary locked", "temporarily locked", "account is locked", "account disabled",
+       "account has been disabled", "account is disabled", "mailbox disabled", "mailbox is disabled",
+       "mailbox has been disabled", "account suspended", "account is suspended", "account has been suspended",
+       "mailbox is inactive", "inactive account", "account inactive", "account is inactive",
+       "account expired", "user suspended", "is not active", "temporarily disabled", "mailbox is frozen",
+       "mailbox has been suspended", "has been frozen", "account is not active", "recipient suspended",
+       "mailbox unavailable or access denied", "this account has been", "mailbox is currently unavailable",
+       "user account is unavailable", "extended inactivity", "inactive", "disabled", "blocked by the user") },
+  { R_HASMOVED, P ("has moved", "address has changed", "no longer at this address", "moved to") },
+  { R_NORELAYING, P ("not configured to relay", "email address is not verified", "relay access denied",
+                     "relaying denied", "relay denied", "not permitted to relay", "relay not permitted",
+                     "relaying not permitted", "unable to relay", "relaying not allowed", "we do not relay",
+                     "not allowed to relay", "relaying mail to", "cannot relay", "no relaying",
+                     "relay prohibited", "not a gateway", "relay not allowed", "is not a permitted relay",
+                     "is not permitted to relay", "relaying to", "not local host") },
+  { R_AUTHFAILURE,
     P ("spf check", "spf fail", "spf validation", "sender policy framework", "dkim", "dmarc", "5.7.26",
        "5.7.509", "sender authentication", "domain authentication", "spf record", "is not authorized to send",
        "not designated as permitted sender", "spf=fail", "spf)", "unauthenticated email", "spf ") },
-  { "userunknown",
+  { R_USERUNKNOWN,
     P ("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
        "no such account", "no such person", "no such local user", "user not found", "user does not exist",
        "user doesn't exist", "mailbox not found", "mailbox does not exist", "mailbox doesn't exist",
@@ -102,159 +193,120 @@ static const struct classify_phrase classify_phrases[] = {
        "is not a known user", "recipient is not local", "unknown or illegal user", "no account by that name",
        "no user by that name", "please check if address is correct", "not known here", "deactivated mailbox",
        "this address no longer accepts mail", "bad destination mailbox") },
-  { "requireptr",
+  { R_FILTERED, P ("refused due to recipient preferences", "message rejected due to user rules",
+                   "you have been blocked by the recipient", "recipient is only accepting mail from",
+                   "is not accepting any mail", "this account is protected by", "resolver.rst.notauthorized",
+                   "user reject", "message filtered") },
+  { R_REQUIREPTR,
     P ("reverse dns", "reverse lookup", "ptr record", "no ptr", "rdns", "reverse-dns",
        "cannot find your hostname", "cannot resolve your address", "hostname does not resolve", "has no ptr",
        "no reverse", "dns ptr", "reverse mapping", "5.7.25", "ip name lookup failed",
        "cannot find your reverse", "reverse address", "client host * has no", "unresolvable",
        "not resolve your hostname", "does not resolve to") },
-  { "notcompliantrfc", P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant",
+  { R_NOTCOMPLIANTRFC, P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant",
                           "duplicate header", "multiple", "improperly formatted") },
-  { "badreputation", P ("reputation", "sender score") },
-  { "rejected",
-    P ("sender rejected", "sender address rejected", "domain of sender address", "sender verify failed",
-       "sender is not allowed", "address verification failed", "invalid sender", "bad sender",
-       "sender domain", "senders address rejected", "your sender address", "envelope sender",
-       "sender address", "refused by recipient", "rejected by recipient", "recipient refused",
-       "access denied", "sending address not accepted", "sender unknown", "unknown sender",
-       "domain not found in from") },
-  { "hostunknown",
-    P ("unrouteable address", "host unknown", "unknown host", "host not found", "domain not found",
-       "no such domain", "name service error", "domain does not exist", "unrouteable mail domain",
-       "host or domain name not found", "domain name not found", "unknown domain", "illegal host/domain",
-       "hostname not found", "domain is not found", "no mx record", "domain doesn't exist", "nxdomain",
-       "could not be resolved", "unresolvable domain", "dns lookup failed", "no such host",
-       "domain name lookup", "recipient domain", "domain unknown", "destination domain", "the domain") },
-  { "notaccept", P ("does not accept mail", "null mx", "not accepting mail", "domain does not accept",
-                    "accepts no mail", "does not receive mail", "mail is not accepted", "no mail accepted") },
-  { "blocked", P ("spamhaus", "blocked using", "dnsbl", "blacklist", "blocklist", "black list", "block list",
-                  "barracudacentral", "spamcop", "sorbs", "client host rejected", "listed in") },
-  { "virusdetected", P ("virus", "infected", "malware", "malicious") },
-  { "spamdetected", P ("spam", "junk mail", "unsolicited", "bulk mail", "message content rejected",
-                       "content filter", "rejected as bulk", "scored too high", "classified as") },
-  { "toomanyconn", P ("too many connections", "too many concurrent", "connection limit", "connection rate",
-                      "too many simultaneous", "too many sessions", "too many errors") },
-  { "blocked",
-    P ("blocked", "blacklist", "blocklist", "black list", "block list", "listed in", "rbl", "spamhaus",
-       "dnsbl", "client host rejected", "please use the smtp server of your isp", "dynamic ip",
-       "dynamic address", "residential", "your ip", "ip address", "not allowed to send from",
-       "barracudacentral", "sorbs", "spamcop", "dialup", "dial-up", "connection refused by", "your host",
-       "your server", "service unavailable", "unauthorized") },
-  { "policyviolation", P ("policy violation", "violates", "violation of", "policy reasons", "prohibited",
-                          "not allowed by policy", "rejected for policy", "message not allowed", "policy") },
-  { "securityerror", P ("starttls", "tls required", "must issue a", "encryption required", "certificate",
-                        "authentication required", "security policy", "secure connection") },
-  { "contenterror", P ("improper use of 8-bit", "invalid header", "message content", "mime", "header") },
-  { "syntaxerror",
+  { R_BADREPUTATION, P ("reputation", "sender score") },
+  { R_REJECTED,
+    P ("purported responsible address", "sender was rejected", "sender rejected", "sender address rejected",
+       "domain of sender address", "sender verify failed", "sender is not allowed",
+       "address verification failed", "invalid sender", "bad sender", "sender domain",
+       "senders address rejected", "your sender address", "envelope sender", "sender address",
+       "refused by recipient", "rejected by recipient", "recipient refused", "sending address not accepted",
+       "sender unknown", "unknown sender", "domain not found in from") },
+  { R_HOSTUNKNOWN,
+    P ("domain is not reachable", "host * not found", "unrouteable address", "host unknown", "unknown host",
+       "host not found", "domain not found", "no such domain", "name service error", "domain does not exist",
+       "unrouteable mail domain", "host or domain name not found", "domain name not found", "unknown domain",
+       "illegal host/domain", "hostname not found", "domain is not found", "no mx record",
+       "domain doesn't exist", "nxdomain", "could not be resolved", "unresolvable domain",
+       "dns lookup failed", "no such host", "domain name lookup", "domain unknown") },
+  { R_NOTACCEPT, P ("indicated no smtp service", "does not accept mail", "null mx", "not accepting mail",
+                    "domain does not accept", "accepts no mail", "does not receive mail",
+                    "mail is not accepted", "no mail accepted") },
+  { R_BLOCKED, P ("not accepting connections", "spamhaus", "blocked using", "dnsbl", "blacklist", "blocklist",
+                  "black list", "block list", "barracudacentral", "spamcop", "sorbs", "client host rejected",
+                  "listed in", "blocked", "rbl", "please use the smtp server of your isp", "dynamic ip",
+                  "dynamic address", "residential", "your ip", "ip address", "not allowed to send from",
+                  "dialup", "dial-up", "connection refused by", "your host", "your server", "unauthorized") },
+  { R_VIRUSDETECTED, P ("virus", "infected", "malware", "malicious") },
+  { R_SPAMDETECTED, P ("spam detected", "detected as spam", "as spam", "is spam", "spam message",
+                       "spam content", "likely spam", "spam filter", "spam score", "considered spam",
+                       "suspected spam", "looks like spam", "spam policy", "spam)", "spam.", "spam,", "spam ",
+                       "junk mail", "unsolicited", "bulk mail", "message content rejected", "content filter",
+                       "rejected as bulk", "scored too high", "classified as") },
+  { R_TOOMANYCONN,
+    P ("too many recipients", "too many connections", "too many concurrent", "connection limit",
+       "connection rate", "too many simultaneous", "too many sessions", "too many errors") },
+  { R_POLICYVIOLATION,
+    P ("protocol violation", "policy violation", "violates", "violation of", "policy reasons", "prohibited",
+       "not allowed by policy", "rejected for policy", "message not allowed", "policy") },
+  { R_SECURITYERROR, P ("unauthenticated senders not allowed", "starttls", "tls required", "must issue a",
+                        "encryption required", "certificate", "authentication required", "security policy",
+                        "secure connection") },
+  { R_CONTENTERROR, P ("improper use of 8-bit", "invalid header", "mime") },
+  { R_SYNTAXERROR,
     P ("syntax error", "command unrecognized", "bad sequence", "unrecognized command", "unknown command") },
-  { "systemfull",
+  { R_SYSTEMFULL,
     P ("insufficient system storage", "disk full", "out of disk", "system storage", "insufficient disk") },
-  { "expired",
-    P ("delivery time expired", "message expired", "retry timeout exceeded", "retry time not reached",
-       "could not be delivered for", "has not been delivered", "been delayed", "delayed for", "giving up",
-       "gave up", "too long in queue", "queue too long", "connection timed out", "unable to deliver in",
-       "did not accept our requests", "server did not respond", "unable to deliver message after",
-       "in the queue too long", "message timed out", "not reachable within",
-       "could not be delivered for more than", "expired") },
-  { "networkerror", P ("no route to host", "network is unreachable", "host is unreachable", "lost connection",
-                       "network error", "could not connect", "unable to connect", "loop", "too many hops",
-                       "hop count exceeded", "name server reply", "host name lookup failure", "dns records",
-                       "unable to resolve route", "connection reset", "connection refused") },
-  { "systemerror", P ("system error", "internal error", "server error", "local error", "i/o error",
-                      "temporary failure", "resources", "configuration error", "misconfigured", "unavailable",
-                      "try again later", "service not available", "system problem", "system config") },
-  { "rejected", P ("refused", "rejected", "denied", "not allowed") },
+  { R_EXPIRED,
+    P ("was not delivered within", "delivery failed * attempts", "could not find a gateway",
+       "host not reachable", "envelope expired", "delivery time expired", "message expired",
+       "retry timeout exceeded", "retry time not reached", "could not be delivered for",
+       "has not been delivered", "been delayed", "delayed for", "giving up", "gave up", "too long in queue",
+       "queue too long", "connection timed out", "unable to deliver in", "did not accept our requests",
+       "server did not respond", "unable to deliver message after", "in the queue too long",
+       "message timed out", "not reachable within", "could not be delivered for more than", "expired") },
+  { R_NETWORKERROR,
+    P ("host not found, try again", "dns error", "no route to host", "network is unreachable",
+       "host is unreachable", "lost connection", "network error", "could not connect", "unable to connect",
+       "loop", "too many hops", "hop count exceeded", "name server reply", "host name lookup failure",
+       "dns records", "unable to resolve route", "connection reset", "connection refused") },
+  { R_SYSTEMERROR, P ("transaction failed", "could not load", "system error", "internal error",
+                      "server error", "local error", "i/o error", "resources", "configuration error",
+                      "misconfigured", "unavailable", "try again later", "system problem", "system config") },
 };
 
-/* Status codes to reasons: exact codes first, then "class.subject". */
+/* Status codes to the reason they name (RFC 3463 and the IANA registry's
+ * meanings, in Sisimai's vocabulary).  A status not listed names none. */
 struct classify_code {
   const char *code;
-  const char *reason;
+  int reason;
 };
 
 static const struct classify_code classify_codes[] = {
-  { "5.1.0", "userunknown" },     { "5.1.1", "userunknown" },   { "5.1.2", "hostunknown" },
-  { "5.1.3", "userunknown" },     { "5.1.4", "userunknown" },   { "5.1.5", "userunknown" },
-  { "5.1.6", "hasmoved" },        { "5.1.7", "rejected" },      { "5.1.8", "rejected" },
-  { "5.1.9", "rejected" },        { "5.1.10", "notaccept" },    { "5.2.0", "filtered" },
-  { "5.2.1", "userunknown" },     { "5.2.2", "mailboxfull" },   { "5.2.3", "exceedlimit" },
-  { "5.2.4", "systemerror" },     { "5.3.0", "systemerror" },   { "5.3.1", "systemfull" },
-  { "5.3.2", "notaccept" },       { "5.3.3", "systemerror" },   { "5.3.4", "mesgtoobig" },
-  { "5.3.5", "systemerror" },     { "5.4.0", "networkerror" },  { "5.4.1", "userunknown" },
-  { "5.4.2", "networkerror" },    { "5.4.3", "systemerror" },   { "5.4.4", "hostunknown" },
-  { "5.4.5", "networkerror" },    { "5.4.6", "networkerror" },  { "5.4.7", "expired" },
-  { "5.5.0", "syntaxerror" },     { "5.5.1", "syntaxerror" },   { "5.5.2", "syntaxerror" },
-  { "5.5.3", "exceedlimit" },     { "5.5.4", "syntaxerror" },   { "5.6.0", "contenterror" },
-  { "5.6.1", "contenterror" },    { "5.7.0", "securityerror" }, { "5.7.1", "blocked" },
-  { "5.7.2", "rejected" },        { "5.7.4", "securityerror" }, { "5.7.5", "securityerror" },
-  { "5.7.6", "securityerror" },   { "5.7.7", "securityerror" }, { "5.7.8", "securityerror" },
-  { "5.7.9", "policyviolation" }, { "5.7.13", "suspend" },      { "5.7.23", "authfailure" },
-  { "5.7.25", "requireptr" },     { "5.7.26", "authfailure" },  { "5.7.27", "notaccept" },
-  { "5.7.509", "authfailure" },   { "4.2.2", "mailboxfull" },   { "4.4.7", "expired" },
-  { "4.4.1", "expired" },         { "4.4.2", "expired" },       { "4.3.2", "toomanyconn" },
-  { "4.4.5", "systemfull" },      { "4.7.0", "blocked" },       { "4.7.1", "blocked" },
-  { "4.4.6", "networkerror" },    { "4.4.3", "systemerror" },   { "4.2.0", "systemerror" },
-  { "4.3.0", "systemerror" },
-};
-
-/* Sisimai-style pseudo status codes, used when a report gives none. */
-static const struct classify_code classify_pseudo[] = {
-  { "undefined", "900" },     { "onhold", "901" },       { "syntaxerror", "902" },
-  { "filtered", "910" },      { "userunknown", "911" },  { "hostunknown", "912" },
-  { "hasmoved", "916" },      { "rejected", "918" },     { "norelaying", "909" },
-  { "suspend", "921" },       { "mailboxfull", "922" },  { "exceedlimit", "923" },
-  { "systemerror", "930" },   { "systemfull", "931" },   { "notaccept", "932" },
-  { "mesgtoobig", "934" },    { "mailererror", "939" },  { "networkerror", "944" },
-  { "toomanyconn", "945" },   { "expired", "947" },      { "contenterror", "960" },
-  { "securityerror", "970" }, { "blocked", "971" },      { "policyviolation", "972" },
-  { "requireptr", "973" },    { "authfailure", "974" },  { "notcompliantrfc", "975" },
-  { "badreputation", "976" }, { "spamdetected", "980" }, { "virusdetected", "981" },
-  { "speeding", "946" },
-};
-
-/* Reason to PowerMTA bounceCat and whether it can be hard. */
-struct classify_kind {
-  const char *reason;
-  const char *category;
-  gboolean hard;   /* a permanent failure of this reason is the address's fault */
-  gboolean sender; /* sender-side trouble: class ignore */
-};
-
-static const struct classify_kind classify_kinds[] = {
-  { "userunknown", "bad-mailbox", TRUE, FALSE },
-  { "hostunknown", "bad-domain", TRUE, FALSE },
-  { "hasmoved", "bad-mailbox", TRUE, FALSE },
-  { "notaccept", "bad-domain", TRUE, FALSE },
-  { "suspend", "inactive-mailbox", FALSE, FALSE },
-  { "mailboxfull", "quota-issues", FALSE, FALSE },
-  { "exceedlimit", "quota-issues", FALSE, FALSE },
-  { "mesgtoobig", "content-related", FALSE, TRUE },
-  { "expired", "message-expired", FALSE, FALSE },
-  { "networkerror", "no-answer-from-host", FALSE, FALSE },
-  { "systemerror", "bad-configuration", FALSE, FALSE },
-  { "systemfull", "bad-configuration", FALSE, FALSE },
-  { "mailererror", "bad-configuration", FALSE, FALSE },
-  { "toomanyconn", "bad-connection", FALSE, TRUE },
-  { "norelaying", "relaying-issues", FALSE, TRUE },
-  { "blocked", "policy-related", FALSE, TRUE },
-  { "rejected", "invalid-sender", FALSE, TRUE },
-  { "filtered", "policy-related", FALSE, FALSE },
-  { "spamdetected", "spam-related", FALSE, TRUE },
-  { "virusdetected", "virus-related", FALSE, TRUE },
-  { "contenterror", "content-related", FALSE, TRUE },
-  { "policyviolation", "policy-related", FALSE, TRUE },
-  { "securityerror", "policy-related", FALSE, TRUE },
-  { "authfailure", "policy-related", FALSE, TRUE },
-  { "requireptr", "policy-related", FALSE, TRUE },
-  { "badreputation", "spam-related", FALSE, TRUE },
-  { "notcompliantrfc", "content-related", FALSE, TRUE },
-  { "syntaxerror", "protocol-errors", FALSE, TRUE },
-  { "speeding", "policy-related", FALSE, TRUE },
-  { "onhold", "other", FALSE, FALSE },
-  { "undefined", "other", FALSE, FALSE },
-  { "delivered", "other", FALSE, FALSE },
-  { "feedback", "other", FALSE, FALSE },
-  { "vacation", "other", FALSE, FALSE },
+  { "5.1.0", R_USERUNKNOWN },    { "5.1.1", R_USERUNKNOWN },    { "5.1.2", R_HOSTUNKNOWN },
+  { "5.1.3", R_USERUNKNOWN },    { "5.1.4", R_FILTERED },       { "5.1.6", R_HASMOVED },
+  { "5.1.7", R_REJECTED },       { "5.1.8", R_REJECTED },       { "5.1.9", R_SYSTEMERROR },
+  { "5.1.10", R_NOTACCEPT },     { "5.2.0", R_FILTERED },       { "5.2.1", R_FILTERED },
+  { "5.2.2", R_MAILBOXFULL },    { "5.2.3", R_EXCEEDLIMIT },    { "5.2.4", R_FILTERED },
+  { "5.3.0", R_SYSTEMERROR },    { "5.3.1", R_SYSTEMFULL },     { "5.3.2", R_NOTACCEPT },
+  { "5.3.3", R_SYSTEMERROR },    { "5.3.4", R_MESGTOOBIG },     { "5.3.5", R_SYSTEMERROR },
+  { "5.4.0", R_NETWORKERROR },   { "5.4.1", R_USERUNKNOWN },    { "5.4.3", R_SYSTEMERROR },
+  { "5.4.4", R_HOSTUNKNOWN },    { "5.4.6", R_NETWORKERROR },   { "5.4.7", R_EXPIRED },
+  { "5.5.3", R_TOOMANYCONN },    { "5.5.4", R_SYSTEMERROR },    { "5.5.5", R_SYSTEMERROR },
+  { "5.5.6", R_SECURITYERROR },  { "5.6.0", R_CONTENTERROR },   { "5.6.1", R_CONTENTERROR },
+  { "5.6.2", R_CONTENTERROR },   { "5.6.3", R_CONTENTERROR },   { "5.6.5", R_CONTENTERROR },
+  { "5.6.6", R_CONTENTERROR },   { "5.6.7", R_CONTENTERROR },   { "5.6.8", R_CONTENTERROR },
+  { "5.6.9", R_CONTENTERROR },   { "5.7.0", R_SECURITYERROR },  { "5.7.1", R_SECURITYERROR },
+  { "5.7.2", R_SECURITYERROR },  { "5.7.3", R_SECURITYERROR },  { "5.7.4", R_SECURITYERROR },
+  { "5.7.5", R_SECURITYERROR },  { "5.7.6", R_SECURITYERROR },  { "5.7.7", R_SECURITYERROR },
+  { "5.7.8", R_SECURITYERROR },  { "5.7.9", R_SECURITYERROR },  { "5.7.10", R_SECURITYERROR },
+  { "5.7.11", R_SECURITYERROR }, { "5.7.13", R_SUSPEND },       { "5.7.14", R_SECURITYERROR },
+  { "5.7.15", R_SECURITYERROR }, { "5.7.16", R_MESGTOOBIG },    { "5.7.17", R_HASMOVED },
+  { "5.7.18", R_HASMOVED },      { "5.7.19", R_SECURITYERROR }, { "5.7.20", R_AUTHFAILURE },
+  { "5.7.21", R_AUTHFAILURE },   { "5.7.22", R_AUTHFAILURE },   { "5.7.23", R_AUTHFAILURE },
+  { "5.7.24", R_AUTHFAILURE },   { "5.7.25", R_REQUIREPTR },    { "5.7.26", R_AUTHFAILURE },
+  { "5.7.27", R_NOTACCEPT },     { "5.7.509", R_AUTHFAILURE },  { "4.1.6", R_HASMOVED },
+  { "4.1.7", R_REJECTED },       { "4.1.8", R_REJECTED },       { "4.1.9", R_SYSTEMERROR },
+  { "4.2.1", R_SUSPEND },        { "4.2.2", R_MAILBOXFULL },    { "4.2.3", R_EXCEEDLIMIT },
+  { "4.2.4", R_FILTERED },       { "4.3.1", R_SYSTEMFULL },     { "4.3.2", R_NOTACCEPT },
+  { "4.3.3", R_SYSTEMERROR },    { "4.3.5", R_SYSTEMERROR },    { "4.4.1", R_EXPIRED },
+  { "4.4.2", R_NETWORKERROR },   { "4.4.4", R_NETWORKERROR },   { "4.4.5", R_SYSTEMFULL },
+  { "4.4.6", R_NETWORKERROR },   { "4.4.7", R_EXPIRED },        { "4.5.3", R_SYSTEMERROR },
+  { "4.5.5", R_SYSTEMERROR },    { "4.6.0", R_CONTENTERROR },   { "4.6.2", R_CONTENTERROR },
+  { "4.6.5", R_CONTENTERROR },   { "4.7.1", R_BLOCKED },        { "4.7.2", R_BLOCKED },
+  { "4.7.5", R_SECURITYERROR },  { "4.7.6", R_SECURITYERROR },  { "4.7.7", R_SECURITYERROR },
+  { "4.7.24", R_AUTHFAILURE },   { "4.7.25", R_REQUIREPTR },
 };
 
 /* classify_kind_of - the row for REASON, or NULL. */
@@ -309,11 +361,11 @@ classify_match (const char *text, const char *pattern)
   }
 }
 
-/* The phrase index: for every two-byte start, the patterns (row and
+/* The phrase index: for every two-byte start, the patterns (reason and
  * pattern) whose first piece begins with it, so a text is scanned once
  * and only candidate patterns are compared.  Built once per process. */
 struct classify_candidate {
-  guint16 row;
+  int reason;
   const char *pattern;
   gsize first_len; /* length of the pattern's first piece (up to '*') */
   gboolean star;   /* whether there is more after a '*' */
@@ -331,11 +383,11 @@ classify_index_build (void)
       const char *star = strchr (*p, '*');
       guint key;
 
-      c->row = (guint16) row;
+      c->reason = classify_phrases[row].reason;
       c->pattern = *p;
       c->first_len = star != NULL ? (gsize) (star - *p) : strlen (*p);
       c->star = star != NULL;
-      while (c->first_len > 0 && (*p)[c->first_len - 1] == ' ')
+      while (c->star && c->first_len > 0 && (*p)[c->first_len - 1] == ' ')
         c->first_len--;
       g_assert (c->first_len >= 2);
       key = (guint) (guchar) (*p)[0] << 8 | (guchar) (*p)[1];
@@ -346,43 +398,52 @@ classify_index_build (void)
   return 1;
 }
 
-/* classify_by_phrase - the first reason (in table order) one of whose
- * phrases occurs in LOWER. */
-static const char *
-classify_by_phrase (const char *lower)
+#define BIT(r) ((guint64) 1 << (r))
+
+/* classify_phrase_mask - the reasons (bits) one of whose phrases occurs in
+ * the lower-case LOWER. */
+static guint64
+classify_phrase_mask (const char *lower)
 {
   static gsize built;
   gsize len = strlen (lower);
-  gsize best = G_N_ELEMENTS (classify_phrases);
+  guint64 mask = 0;
 
   if (g_once_init_enter (&built))
     g_once_init_leave (&built, classify_index_build ());
-  for (gsize i = 0; i + 1 < len && best > 0; i++) {
+  for (gsize i = 0; i + 1 < len; i++) {
     GPtrArray *cands = classify_index[(guint) (guchar) lower[i] << 8 | (guchar) lower[i + 1]];
 
     for (guint k = 0; cands != NULL && k < cands->len; k++) {
       const struct classify_candidate *c = g_ptr_array_index (cands, k);
 
-      if (c->row >= best || i + c->first_len > len || memcmp (lower + i, c->pattern, c->first_len) != 0)
+      if ((mask & BIT (c->reason)) != 0 || i + c->first_len > len
+          || memcmp (lower + i, c->pattern, c->first_len) != 0)
         continue;
       if (c->star && !classify_match (lower + i, c->pattern))
         continue;
-      best = c->row;
+      mask |= BIT (c->reason);
     }
   }
-  return best < G_N_ELEMENTS (classify_phrases) ? classify_phrases[best].reason : NULL;
+  return mask;
 }
 
-/* classify_by_code - the reason of STATUS from the code table, or NULL. */
-static const char *
-classify_by_code (const char *status)
+/* classify_code_reason - the reason STATUS names (R_*), or -1.  The
+ * Sisimai-style x.0.9xx codes name their reasons too. */
+static int
+classify_code_reason (const char *status)
 {
   if (status == NULL)
-    return NULL;
+    return -1;
   for (gsize i = 0; i < G_N_ELEMENTS (classify_codes); i++)
     if (strcmp (classify_codes[i].code, status) == 0)
       return classify_codes[i].reason;
-  return NULL;
+  if ((status[0] == '4' || status[0] == '5') && strncmp (status + 1, ".0.9", 4) == 0)
+    for (int r = 0; r < R_COUNT; r++)
+      if (strcmp (classify_kinds[r].pseudo, status + 4) == 0 && r != R_DELIVERED && r != R_FEEDBACK
+          && r != R_VACATION)
+        return r;
+  return -1;
 }
 
 /* classify_status_valid - D.S.D with class 2, 4 or 5 (RFC 3463 2). */
@@ -437,23 +498,112 @@ classify_reply_in_text (const char *text)
   return 0;
 }
 
-/* classify_command - the SMTP command a diagnostic says the rejection
- * came after: 'R' (RCPT), 'M' (MAIL), 'D' (DATA) or 0. */
-static char
-classify_command (const char *lower)
+/* The SMTP commands reports name, and how.  Phrases are lower case and
+ * matched on text whose white space is folded to single spaces. */
+struct classify_command_phrase {
+  const char *phrase;
+  char command;
+};
+
+static const struct classify_command_phrase classify_command_phrases[] = {
+  { "rcpt to", CLASSIFY_CMD_RCPT },
+  { "rcpt command", CLASSIFY_CMD_RCPT },
+  { "smtp:rcpt", CLASSIFY_CMD_RCPT },
+  { "[rcpt_to]", CLASSIFY_CMD_RCPT },
+  { "after rcpt", CLASSIFY_CMD_RCPT },
+  { "does not like recipient", CLASSIFY_CMD_RCPT },
+  { "mail from:", CLASSIFY_CMD_MAIL },
+  { "mail from command", CLASSIFY_CMD_MAIL },
+  { "after mail from", CLASSIFY_CMD_MAIL },
+  { "smtp:mail", CLASSIFY_CMD_MAIL },
+  { "didn't like our mail from", CLASSIFY_CMD_MAIL },
+  { "does not like sender", CLASSIFY_CMD_MAIL },
+  { "end of data", CLASSIFY_CMD_DATA },
+  { "after data", CLASSIFY_CMD_DATA },
+  { "data command", CLASSIFY_CMD_DATA },
+  { ">>> data", CLASSIFY_CMD_DATA },
+  { "smtp:data", CLASSIFY_CMD_DATA },
+  { "in reply to data", CLASSIFY_CMD_DATA },
+  { "failed after i sent the message", CLASSIFY_CMD_DATA },
+  { "ehlo command", CLASSIFY_CMD_HELO },
+  { "helo command", CLASSIFY_CMD_HELO },
+  { ">>> ehlo", CLASSIFY_CMD_HELO },
+  { ">>> helo", CLASSIFY_CMD_HELO },
+  { "in reply to ehlo", CLASSIFY_CMD_HELO },
+  { "in reply to helo", CLASSIFY_CMD_HELO },
+  { "after ehlo", CLASSIFY_CMD_HELO },
+  { "after helo", CLASSIFY_CMD_HELO },
+  { "smtp:ehlo", CLASSIFY_CMD_HELO },
+  { "smtp:helo", CLASSIFY_CMD_HELO },
+  { "refused to talk to me", CLASSIFY_CMD_CONN },
+  { "initial greeting", CLASSIFY_CMD_CONN },
+  { "initial connection", CLASSIFY_CMD_CONN },
+  { "while connecting to", CLASSIFY_CMD_CONN },
+};
+
+/* classify_fold - TEXT lower-cased (ASCII) with runs of white space as one
+ * space; caller frees. */
+static char *
+classify_fold (const char *text)
 {
-  if (lower == NULL)
+  char *out = g_malloc (strlen (text) + 1);
+  char *o = out;
+
+  for (const char *p = text; *p; p++) {
+    if (g_ascii_isspace (*p)) {
+      if (o > out && o[-1] != ' ')
+        *o++ = ' ';
+      continue;
+    }
+    *o++ = g_ascii_tolower (*p);
+  }
+  *o = '\0';
+  return out;
+}
+
+char
+classify_command_in (const char *text, const char *recipient)
+{
+  g_autofree char *flat = NULL;
+  g_autofree char *who = NULL;
+  gsize best_distance = G_MAXSIZE;
+  char best = 0;
+
+  if (text == NULL)
     return 0;
-  if (strstr (lower, "rcpt to") != NULL || strstr (lower, "rcpt command") != NULL
-      || strstr (lower, "smtp:rcpt") != NULL || strstr (lower, "recipient address rejected") != NULL
-      || strstr (lower, "after rcpt") != NULL)
-    return 'R';
-  if (strstr (lower, "mail from") != NULL || strstr (lower, "after mail") != NULL)
-    return 'M';
-  if (strstr (lower, "end of data") != NULL || strstr (lower, "after data") != NULL
-      || strstr (lower, "data command") != NULL)
-    return 'D';
-  return 0;
+  flat = classify_fold (text);
+  who = recipient != NULL && *recipient != '\0' ? g_ascii_strdown (recipient, -1) : NULL;
+  if (who != NULL && strstr (flat, who) == NULL)
+    g_clear_pointer (&who, g_free);
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_command_phrases); i++)
+    for (const char *hit = strstr (flat, classify_command_phrases[i].phrase); hit != NULL;
+         hit = strstr (hit + 1, classify_command_phrases[i].phrase)) {
+      gsize distance = (gsize) (hit - flat); /* without a recipient: the first mention */
+
+      if (who != NULL) {
+        /* a mention after the address, before any other address, speaks
+         * of it ("... (in reply to RCPT TO command)"); otherwise the
+         * nearest one before it (">>> DATA" of a transcript) */
+        distance = G_MAXSIZE;
+        for (const char *at = strstr (flat, who); at != NULL; at = strstr (at + 1, who)) {
+          const char *end = at + strlen (who);
+          gsize d;
+
+          if (hit >= end && memchr (end, '@', (gsize) (hit - end)) == NULL)
+            d = (gsize) (hit - end);
+          else if (hit < at)
+            d = (gsize) (at - hit) + strlen (flat);
+          else
+            continue;
+          distance = MIN (distance, d);
+        }
+      }
+      if (distance < best_distance) {
+        best_distance = distance;
+        best = classify_command_phrases[i].command;
+      }
+    }
+  return best;
 }
 
 /* classify_strdown - S lower-cased: byte by byte when it is ASCII (most
@@ -467,70 +617,184 @@ classify_strdown (const char *s)
   return g_ascii_strdown (s, -1);
 }
 
-/* classify_is_one_of - whether REASON is one of NAMES. */
+/* The decision.  A report's words, status and SMTP command are weighed in
+ * this order:
+ *   1. a reason the reader knows from the report's format wins, unless it
+ *      is one of the vague ones the words may refine;
+ *   2. for SMTP diagnostics (or none), each reason of classify_order_smtp
+ *      in turn is tested against the status and the words (classify_holds);
+ *   3. a status that names a definite reason stands;
+ *   4. otherwise the words alone, in classify_order_words;
+ *   5. then the status class (x.6 content, x.7 security), a mailer's own
+ *      diagnostic type, a 50x reply (syntax), a delay (expired), a refusal
+ *      at HELO (blocked), the vague status reason, and finally onhold (there
+ *      are words) or undefined.
+ * Two rules carry most of the weight: "no such user" is userunknown only
+ * when the status says so or the refusal came at RCPT; after DATA it is a
+ * content filter's verdict (filtered).  Sender problems are judged by the
+ * command too. */
+static const int classify_order_smtp[] = {
+  R_MAILBOXFULL,     R_MESGTOOBIG,    R_EXCEEDLIMIT,  R_SUSPEND,  R_HASMOVED,
+  R_NORELAYING,      R_AUTHFAILURE,   R_USERUNKNOWN,  R_FILTERED, R_REQUIREPTR,
+  R_NOTCOMPLIANTRFC, R_BADREPUTATION, R_CONTENTERROR, R_REJECTED, R_HOSTUNKNOWN,
+  R_SPAMDETECTED,    R_SPEEDING,      R_TOOMANYCONN,  R_BLOCKED,
+};
+
+static const int classify_order_words[] = {
+  R_MAILBOXFULL,     R_AUTHFAILURE, R_BADREPUTATION, R_SPEEDING,      R_SPAMDETECTED, R_VIRUSDETECTED,
+  R_POLICYVIOLATION, R_NORELAYING,  R_EXPIRED,       R_SYSTEMERROR,   R_NETWORKERROR, R_SUSPEND,
+  R_CONTENTERROR,    R_SYSTEMFULL,  R_NOTACCEPT,     R_SECURITYERROR, R_MAILERERROR,
+};
+
+/* reasons a status or a reader may name that the words can still refine */
+static const guint64 classify_vague = BIT (R_UNDEFINED) | BIT (R_ONHOLD) | BIT (R_SYSTEMERROR)
+                                      | BIT (R_SECURITYERROR) | BIT (R_NETWORKERROR) | BIT (R_HOSTUNKNOWN)
+                                      | BIT (R_USERUNKNOWN);
+
+struct classify_ctx {
+  guint64 words;  /* reasons whose phrases occur */
+  int named;      /* the reason the status names, or -1 */
+  int preset;     /* the reason the reader knows, or -1 */
+  char command;   /* CLASSIFY_CMD_* or 0 */
+  char diag_type; /* CLASSIFY_DIAG_* or 0 */
+  int reply_code;
+  gboolean delayed;
+  gboolean said_something;
+  char status_class;   /* '4', '5' or 0 */
+  char status_subject; /* the digit after the class, or 0 */
+};
+
+/* classify_before_data - whether COMMAND comes before the message is sent. */
 static gboolean
-classify_is_one_of (const char *reason, const char *const *names)
+classify_before_data (char command)
 {
-  for (; reason != NULL && *names != NULL; names++)
-    if (strcmp (reason, *names) == 0)
+  return command == CLASSIFY_CMD_CONN || command == CLASSIFY_CMD_HELO || command == CLASSIFY_CMD_MAIL
+         || command == CLASSIFY_CMD_RCPT;
+}
+
+/* classify_holds - whether reason R is the verdict for C (step 2). */
+static gboolean
+classify_holds (int r, const struct classify_ctx *c)
+{
+  static const guint64 not_a_user = BIT (R_NORELAYING) | BIT (R_BLOCKED) | BIT (R_MAILBOXFULL)
+                                    | BIT (R_HASMOVED) | BIT (R_REJECTED) | BIT (R_NOTACCEPT);
+  static const guint64 user_words = BIT (R_USERUNKNOWN) | BIT (R_FILTERED);
+  gboolean said = (c->words & BIT (r)) != 0;
+
+  if (c->preset == r)
+    return TRUE;
+  switch (r) {
+  case R_MESGTOOBIG: return c->named == r || (c->named != R_EXCEEDLIMIT && said);
+  case R_NORELAYING: return said && c->command != CLASSIFY_CMD_CONN && c->command != CLASSIFY_CMD_HELO;
+  case R_USERUNKNOWN:
+    if (c->named == R_USERUNKNOWN)
+      return (c->words & not_a_user) == 0;
+    return c->named != R_SUSPEND && c->command == CLASSIFY_CMD_RCPT && said;
+  case R_FILTERED:
+    if (c->named == R_SUSPEND)
+      return FALSE;
+    if (c->named == R_FILTERED)
+      return (c->words & user_words) != 0;
+    /* a status that names another definite cause keeps it */
+    if (c->named >= 0 && (classify_vague & BIT (c->named)) == 0)
+      return FALSE;
+    return !classify_before_data (c->command) && (c->words & user_words) != 0;
+  case R_REJECTED:
+    if (c->named == r)
       return TRUE;
-  return FALSE;
+    if (!said)
+      return FALSE;
+    if (c->command == CLASSIFY_CMD_MAIL)
+      return TRUE;
+    if (c->command == CLASSIFY_CMD_DATA)
+      return c->named != R_USERUNKNOWN;
+    return c->named < 0 || c->named == R_ONHOLD || c->named == R_UNDEFINED || c->named == R_SECURITYERROR
+           || c->named == R_SYSTEMERROR;
+  case R_HOSTUNKNOWN: return (c->named == r || said) && (c->words & BIT (R_NETWORKERROR)) == 0;
+  case R_SPAMDETECTED: return c->named == r || (said && !classify_before_data (c->command));
+  case R_SUSPEND:
+  case R_NOTCOMPLIANTRFC:
+  case R_BADREPUTATION:
+  case R_CONTENTERROR:
+  case R_SPEEDING: return said;
+  default: return c->named == r || said;
+  }
+}
+
+/* classify_decide - the verdict for C (see above). */
+static int
+classify_decide (const struct classify_ctx *c)
+{
+  if (c->preset >= 0 && (classify_vague & BIT (c->preset)) == 0)
+    return c->preset;
+  if (c->diag_type == 0 || c->diag_type == CLASSIFY_DIAG_SMTP)
+    for (gsize i = 0; i < G_N_ELEMENTS (classify_order_smtp); i++)
+      if (classify_holds (classify_order_smtp[i], c))
+        return classify_order_smtp[i];
+  if (c->preset >= 0)
+    return c->preset;
+  if (c->named >= 0 && c->named != R_EXPIRED && (classify_vague & BIT (c->named)) == 0
+      && c->diag_type == CLASSIFY_DIAG_SMTP)
+    return c->named;
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_order_words); i++)
+    if ((c->words & BIT (classify_order_words[i])) != 0)
+      return classify_order_words[i];
+  if (c->status_subject == '6')
+    return R_CONTENTERROR;
+  if (c->status_subject == '7')
+    return R_SECURITYERROR;
+  if (c->diag_type == CLASSIFY_DIAG_MAILER)
+    return R_MAILERERROR;
+  if (c->reply_code >= 500 && c->reply_code <= 507)
+    return R_SYNTAXERROR;
+  if (c->delayed)
+    return R_EXPIRED;
+  if (c->command == CLASSIFY_CMD_HELO || c->command == CLASSIFY_CMD_CONN)
+    return R_BLOCKED;
+  if (c->named >= 0)
+    return c->named;
+  return c->said_something ? R_ONHOLD : R_UNDEFINED;
+}
+
+/* classify_run - the reason for the given report values (R_*). */
+static int
+classify_run (const char *diagnostic, const char *status, int reply_code, gboolean delayed, char command,
+              char diag_type, const char *preset)
+{
+  g_autofree char *lower = diagnostic != NULL ? classify_strdown (diagnostic) : NULL;
+  struct classify_ctx c = { 0 };
+
+  if (status != NULL && status[0] == '2')
+    return R_DELIVERED;
+  c.words = lower != NULL ? classify_phrase_mask (lower) : 0;
+  c.named = classify_code_reason (status);
+  c.preset = -1;
+  for (int r = 0; preset != NULL && r < R_COUNT; r++)
+    if (strcmp (classify_kinds[r].reason, preset) == 0)
+      c.preset = r;
+  c.command = command;
+  c.diag_type = diag_type;
+  c.reply_code = reply_code;
+  c.delayed = delayed;
+  c.said_something = lower != NULL && *lower != '\0';
+  if (status != NULL && (status[0] == '4' || status[0] == '5') && status[1] == '.') {
+    c.status_class = status[0];
+    c.status_subject = status[2];
+  }
+  return classify_decide (&c);
 }
 
 const char *
-classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary,
-                 gboolean rcpt_stage)
+classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean delayed, char command)
 {
-  static const char *const override_user[] = { "norelaying", "blocked",   "mailboxfull", "hasmoved",
-                                               "rejected",   "notaccept", "mailererror", "suspend",
-                                               "filtered",   NULL };
-  static const char *const vague_codes[] = { "5.7.1", "5.7.0", "4.7.1", "4.7.0", "5.5.0", "5.3.0",
-                                             "5.2.0", "5.1.0", "4.4.1", "4.3.0", "4.2.0", NULL };
-  g_autofree char *lower = diagnostic != NULL ? classify_strdown (diagnostic) : NULL;
-  const char *by_code = NULL;
-  const char *by_text = NULL;
-
-  if (status != NULL && status[0] == '2')
-    return "delivered";
-  if (status != NULL && !g_str_has_suffix (status, ".0.0") && !classify_is_one_of (status, vague_codes))
-    by_code = classify_by_code (status);
-  if (lower != NULL)
-    by_text = classify_by_phrase (lower);
-  /* a status that names a bad mailbox wins, unless the words name one of
-   * a few other causes */
-  if (by_code != NULL && strcmp (by_code, "userunknown") == 0)
-    return by_text != NULL && classify_is_one_of (by_text, override_user) ? by_text : by_code;
-  if (by_code != NULL)
-    return by_code;
-  if (by_text != NULL && strcmp (by_text, "userunknown") == 0 && classify_command (lower) != 'R'
-      && !(status != NULL && g_str_has_prefix (status, "5.1.")) && !rcpt_stage)
-    return "filtered";
-  if (by_text != NULL)
-    return by_text;
-  by_code = classify_by_code (status);
-  if (by_code != NULL)
-    return by_code;
-  if (temporary)
-    return "expired";
-  if (reply_code == 421 || reply_code == 450)
-    return "expired";
-  if (reply_code == 550 || reply_code == 551 || reply_code == 553)
-    return "userunknown";
-  if (reply_code == 552)
-    return "mailboxfull";
-  if (reply_code == 554)
-    return "rejected";
-  return (lower != NULL && *lower != '\0') ? "onhold" : "undefined";
+  return classify_kinds[classify_run (diagnostic, status, reply_code, delayed, command, 0, NULL)].reason;
 }
 
-/* classify_pseudo_status - "5.0.9xx" (or "4.0.9xx") for REASON. */
+/* classify_pseudo_status - "5.0.9xx" (or "4.0.9xx") for reason R. */
 static char *
-classify_pseudo_status (const char *reason, gboolean temporary)
+classify_pseudo_status (int r, gboolean temporary)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (classify_pseudo); i++)
-    if (strcmp (classify_pseudo[i].code, reason) == 0)
-      return g_strdup_printf ("%c.0.%s", temporary ? '4' : '5', classify_pseudo[i].reason);
-  return g_strdup_printf ("%c.0.900", temporary ? '4' : '5');
+  return g_strdup_printf ("%c.0.%s", temporary ? '4' : '5', classify_kinds[r].pseudo);
 }
 
 struct event *
@@ -539,9 +803,9 @@ classify_fact (const struct fact *fact, const char *source)
   struct event *e = event_new ();
   g_autofree char *status = NULL;
   gboolean temporary = fact->temporary;
-  gboolean delayed_action = FALSE;
-  const char *reason;
+  gboolean delayed = FALSE;
   gboolean delivered = FALSE;
+  int r;
 
   if (fact->action != NULL
       && (g_ascii_strncasecmp (fact->action, "delivered", 9) == 0
@@ -549,7 +813,9 @@ classify_fact (const struct fact *fact, const char *source)
           || g_ascii_strncasecmp (fact->action, "expanded", 8) == 0))
     delivered = TRUE;
   if (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0)
-    temporary = delayed_action = TRUE;
+    temporary = delayed = TRUE;
+  if (fact->action == NULL && fact->temporary)
+    delayed = TRUE;
   status = g_strdup (fact->status);
   if (status == NULL && fact->diagnostic != NULL)
     status = classify_status_in_text (fact->diagnostic);
@@ -562,8 +828,8 @@ classify_fact (const struct fact *fact, const char *source)
     temporary = TRUE;
   /* a 5xx answer about this recipient is final, whatever else the text
    * says about retries */
-  if (e->reply_code >= 500 && (status == NULL || status[0] == '5') && !delayed_action)
-    temporary = FALSE;
+  if (e->reply_code >= 500 && (status == NULL || status[0] == '5') && fact->action == NULL)
+    temporary = delayed = FALSE;
 
   e->address = event_field_address (fact->recipient);
   e->diagnostic = g_strdup (fact->diagnostic);
@@ -577,24 +843,19 @@ classify_fact (const struct fact *fact, const char *source)
     e->status = status != NULL ? g_steal_pointer (&status) : g_strdup ("2.0.0");
     return e;
   }
-  reason = classify_reason (fact->diagnostic, status, e->reply_code, temporary, fact->rcpt_stage);
-  if (fact->family_reason != NULL && (strcmp (reason, "onhold") == 0 || strcmp (reason, "undefined") == 0))
-    reason = fact->family_reason;
+  r = classify_run (fact->diagnostic, status, e->reply_code, delayed, fact->command, fact->diag_type,
+                    fact->family_reason);
   e->kind = EVENT_KIND_BOUNCE;
-  e->reason = g_strdup (reason);
-  e->category = g_strdup (classify_category (reason));
+  e->reason = g_strdup (classify_kinds[r].reason);
+  e->category = g_strdup (classify_kinds[r].category);
   if (status == NULL)
-    status = classify_pseudo_status (reason, temporary);
+    status = classify_pseudo_status (r, temporary);
   e->status = g_steal_pointer (&status);
-  {
-    const struct classify_kind *k = classify_kind_of (reason);
-
-    if (k != NULL && k->sender)
-      e->klass = EVENT_CLASS_IGNORE;
-    else if (e->status[0] == '5' && k != NULL && k->hard)
-      e->klass = EVENT_CLASS_HARD;
-    else
-      e->klass = EVENT_CLASS_SOFT;
-  }
+  if (classify_kinds[r].sender)
+    e->klass = EVENT_CLASS_IGNORE;
+  else if (e->status[0] == '5' && classify_kinds[r].hard)
+    e->klass = EVENT_CLASS_HARD;
+  else
+    e->klass = EVENT_CLASS_SOFT;
   return e;
 }

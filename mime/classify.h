@@ -28,8 +28,25 @@ struct fact {
   char *remote_mta;          /* Remote-MTA or a host named in the text */
   gboolean temporary;        /* the report says it is being retried / was a 4xx */
   const char *family;        /* static: "postfix", "qmail", ... or NULL */
-  const char *family_reason; /* static: the family's reason when the words say nothing, or NULL */
-  gboolean rcpt_stage;       /* the reader knows the rejection came at RCPT time */
+  const char *family_reason; /* static: the reason the report's format says, or NULL */
+  char command;              /* the SMTP command the failure came after: CLASSIFY_CMD_*, or 0 */
+  char diag_type;            /* the Diagnostic-Code type: CLASSIFY_DIAG_*, or 0 (none given) */
+};
+
+/* SMTP commands (struct fact.command). */
+enum {
+  CLASSIFY_CMD_CONN = 'C', /* the connection or greeting */
+  CLASSIFY_CMD_HELO = 'H', /* HELO or EHLO */
+  CLASSIFY_CMD_MAIL = 'M',
+  CLASSIFY_CMD_RCPT = 'R',
+  CLASSIFY_CMD_DATA = 'D'
+};
+
+/* Diagnostic-Code types (struct fact.diag_type). */
+enum {
+  CLASSIFY_DIAG_SMTP = 'S',   /* smtp; */
+  CLASSIFY_DIAG_MAILER = 'U', /* x-unix; x-postfix; a local mailer's words */
+  CLASSIFY_DIAG_OTHER = 'O'
 };
 
 /* fact_new / fact_free - allocate and free a fact; NULL is fine for free. */
@@ -45,11 +62,15 @@ char *classify_status_in_text (const char *text);
  * standing alone as a word) in TEXT, or 0. */
 int classify_reply_in_text (const char *text);
 
+/* classify_command_in - the SMTP command TEXT says a failure came after
+ * (CLASSIFY_CMD_*), the mention nearest to RECIPIENT when it is named, or 0. */
+char classify_command_in (const char *text, const char *recipient);
+
 /* classify_reason - the reason name for DIAGNOSTIC, STATUS and REPLY_CODE
- * (any may be NULL/0), whether the failure is TEMPORARY and whether the
- * reader knows it was a rejection at RCPT time (RCPT_STAGE); static. */
-const char *classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean temporary,
-                             gboolean rcpt_stage);
+ * (any may be NULL/0), whether the report is a delay (DELAYED) and the SMTP
+ * COMMAND the failure came after (CLASSIFY_CMD_* or 0); static. */
+const char *classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean delayed,
+                             char command);
 
 /* classify_fact - an event of kind bounce (or delivered, for Action
  * delivered/relayed/expanded or a 2.x status) for FACT: address

@@ -26,6 +26,24 @@ dsn_value (const char *field)
   return g_strstrip (g_strdup (semi != NULL ? semi + 1 : field));
 }
 
+/* dsn_type - the CLASSIFY_DIAG_* type of a Diagnostic-Code value, or 0. */
+static char
+dsn_type (const char *field)
+{
+  const char *semi = field != NULL ? strchr (field, ';') : NULL;
+  g_autofree char *type = NULL;
+
+  if (semi == NULL)
+    return 0;
+  type = g_strstrip (g_ascii_strdown (field, semi - field));
+  /* Postfix's own words (x-postfix) read like an SMTP server's */
+  if (strcmp (type, "smtp") == 0 || strcmp (type, "x-postfix") == 0)
+    return CLASSIFY_DIAG_SMTP;
+  if (strcmp (type, "x-unix") == 0)
+    return CLASSIFY_DIAG_MAILER;
+  return *type != '\0' ? CLASSIFY_DIAG_OTHER : 0;
+}
+
 /* dsn_status - the status code of a Status: value ("5.1.1 (comment)"); a
  * catch-all x.0.0 gives way to a more specific code of the same class in
  * the diagnostic. */
@@ -82,6 +100,9 @@ dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArr
     fact->recipient = dsn_value (final != NULL && strchr (final, '@') != NULL ? final : original);
     fact->action = g_strdup (fields_get (g, "Action"));
     fact->diagnostic = diag != NULL ? dsn_value (diag) : NULL;
+    fact->diag_type = dsn_type (diag);
+    if (fact->diagnostic != NULL)
+      fact->command = classify_command_in (fact->diagnostic, NULL);
     if (fact->diagnostic != NULL && *fact->diagnostic == '\0')
       g_clear_pointer (&fact->diagnostic, g_free);
     fact->status = dsn_status (fields_get (g, "Status"), fact->diagnostic);

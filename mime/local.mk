@@ -12,6 +12,7 @@ mime_libmime_a_SOURCES = \
 	mime/mime-autoptr.h \
 	mime/parse.c mime/parse.h \
 	mime/rules-gateways.c \
+	mime/rules-hosts.c \
 	mime/rules-services.c \
 	mime/rules-unix.c \
 	mime/sesjson.c mime/sesjson.h \

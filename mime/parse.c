@@ -481,7 +481,14 @@ parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *sou
   gboolean all_delivered = facts->len > 0;
 
   for (guint i = 0; i < facts->len; i++) {
-    struct event *e = classify_fact (g_ptr_array_index (facts, i), source);
+    struct fact *f = g_ptr_array_index (facts, i);
+    const char *said =
+        textbounce_says (f->family, f->remote_mta, f->recipient, f->diagnostic, f->status, f->command);
+    struct event *e;
+
+    if (said != NULL)
+      f->family_reason = said;
+    e = classify_fact (f, source);
 
     if (e->kind != EVENT_KIND_DELIVERED)
       all_delivered = FALSE;
@@ -529,13 +536,19 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
   for (guint i = 0; text != NULL && *text != '\0' && i < facts->len; i++) {
     struct fact *f = g_ptr_array_index (facts, i);
     g_autofree char *human = textbounce_diagnostic_for (text, strlen (text), f->recipient);
-    g_autofree char *lower = human != NULL ? g_ascii_strdown (human, -1) : NULL;
 
     /* the human-readable part often says at which command it failed */
-    if (lower != NULL && (strstr (lower, "rcpt to") != NULL || strstr (lower, "rcpt command") != NULL))
-      f->rcpt_stage = TRUE;
+    if (f->command == 0)
+      f->command = classify_command_in (text, f->recipient);
     if (f->diagnostic == NULL)
       f->diagnostic = g_steal_pointer (&human);
+  }
+  {
+    const char *family = textbounce_family_of (parse_header (message, "From"), result->subject, text,
+                                               text != NULL ? strlen (text) : 0);
+
+    for (guint i = 0; family != NULL && i < facts->len; i++)
+      ((struct fact *) g_ptr_array_index (facts, i))->family = family;
   }
   parse_from_facts (result, facts, "dsn");
   return TRUE;

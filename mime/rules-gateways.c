@@ -12,16 +12,28 @@
     __VA_ARGS__, NULL                                                                                        \
   }
 
+#define S(...)                                                                                               \
+  (const struct textbounce_says[])                                                                           \
+  {                                                                                                          \
+    __VA_ARGS__,                                                                                             \
+    {                                                                                                        \
+      NULL, NULL                                                                                             \
+    }                                                                                                        \
+  }
+
 const struct textbounce_family rules_gateways[] = {
   { "barracuda", L ("barracuda"), NULL, NULL, 0 },
   { "mcafee", L ("mcafee", "mxlogic"), NULL, L ("original message"), 0 },
-  { "messagelabs", L ("messagelabs", "symantec.cloud"), NULL, NULL, 0 },
+  { "messagelabs", L ("messagelabs", "symantec.cloud"), NULL, NULL, 0,
+    S ({ "no such user", "userunknown" }, { "542 ", "userunknown" }) },
   { "surfcontrol", L ("surfcontrol"), NULL, NULL, 0 },
   { "activehunter", L ("activehunter"), NULL, NULL, 0 },
-  { "interscanmss", L ("interscan", "trend micro"), NULL, NULL, 0 },
+  { "interscanmss", L ("interscan", "trend micro"), NULL, NULL, TEXTBOUNCE_REASON_ABOVE,
+    S ({ "unable to deliver message to", "userunknown" },
+       { "please check if address is correct", "userunknown" }) },
   { "mailfoundry", L ("mailfoundry"), NULL, NULL, 0 },
   { "mfilter", L ("m-filter"), NULL, L ("-------original message", "original message"), 0 },
-  { "mailmarshal", L ("mailmarshal", "marshal"), NULL, L ("the original message"), 0 },
+  { "mailmarshal", L ("mailmarshal", "marshal"), NULL, L ("the original message"), TEXTBOUNCE_REASON_ABOVE },
   { "amavis", L ("amavis"), NULL, NULL, 0 },
   { "bigfoot", L ("bigfoot"), NULL, NULL, 0 },
   { NULL, NULL, NULL, NULL, 0 },

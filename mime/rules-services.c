@@ -13,9 +13,28 @@
     __VA_ARGS__, NULL                                                                                        \
   }
 
+#define S(...)                                                                                               \
+  (const struct textbounce_says[])                                                                           \
+  {                                                                                                          \
+    __VA_ARGS__,                                                                                             \
+    {                                                                                                        \
+      NULL, NULL                                                                                             \
+    }                                                                                                        \
+  }
+
+/* Exchange Online and Outlook.com name unknown recipients in several ways */
+static const struct textbounce_says microsoft_says[] = {
+  { "resolver.adr.recipientnotfound", "userunknown" },
+  { "resolver.adr.recipnotfound", "userunknown" },
+  { "returned unknown recipient", "userunknown" },
+  { "wasn't found at the destination", "userunknown" },
+  { "wasn\xe2\x80\x99t found at the destination", "userunknown" },
+  { NULL, NULL },
+};
+
 const struct textbounce_family rules_services[] = {
   { "googlegroups", L ("google groups", "googlegroups.com"), NULL, L ("----- original message -----"),
-    TEXTBOUNCE_TO_FALLBACK, "rejected" },
+    TEXTBOUNCE_TO_FALLBACK, S ({ "", "rejected" }) },
   { "gmail",
     L ("delivery to the following recipient failed", "delivery to the following recipients failed",
        "from:mailer-daemon@googlemail.com", "from:mailer-daemon@google.com", "message was not delivered to",
@@ -27,12 +46,15 @@ const struct textbounce_family rules_services[] = {
     L ("from:mailer-daemon@yahoo", "sorry, we were unable to deliver your message to the following",
        "yahoo! mail"),
     L ("unable to deliver your message to the following", "message to the following address"),
-    L ("--- below this line is a copy of the message"), 0 },
+    L ("--- below this line is a copy of the message"), 0, S ({ "no mx record found", "notaccept" }) },
   { "aol", L ("from:mailer-daemon@aol.com", "aol.com"), L ("delivery to the following recipients failed"),
     NULL, 0 },
-  { "exchange2003", L ("did not reach some or all of the intended recipients", "your message did not reach"),
+  { "exchange2003",
+    L ("did not reach some or all of the intended recipients", "your message did not reach",
+       "did not reach the following recipient"),
     L ("did not reach the following recipient", "did not reach some or all of the intended recipients"),
-    L ("original message headers"), 0 },
+    L ("original message headers"), 0,
+    S ({ "recipient name is not recognized", "userunknown" }, { "000c05a6", "userunknown" }) },
   { "exchange2007",
     L ("delivery has failed to these recipients or groups", "microsoft exchange", "from:microsoftexchange"),
     L ("delivery has failed to these recipients or groups", "delivery has failed to these recipients"),
@@ -40,10 +62,11 @@ const struct textbounce_family rules_services[] = {
   { "outlook",
     L ("from:postmaster@hotmail", "from:postmaster@outlook", "from:postmaster@live.", "hotmail.com",
        "outlook.com"),
-    L ("delivery to the following recipients failed", "delivery has failed to these recipients"), NULL, 0 },
+    L ("delivery to the following recipients failed", "delivery has failed to these recipients"), NULL, 0,
+    microsoft_says },
   { "office365", L ("office 365", "office365", "protection.outlook.com"),
     L ("your message to", "delivery has failed to these recipients"),
-    L ("diagnostic information for administrators", "original message headers"), 0 },
+    L ("diagnostic information for administrators", "original message headers"), 0, microsoft_says },
   { "amazonses", L ("amazonses.com", "from:mailer-daemon@amazonses", "amazon ses"),
     L ("an error occurred while trying to deliver the mail to the following recipients"), NULL, 0 },
   { "amazonworkmail", L ("amazonworkmail", "amazon workmail", "awsapps.com"), NULL, NULL, 0 },
@@ -59,15 +82,20 @@ const struct textbounce_family rules_services[] = {
   { "facebook", L ("facebook.com", "from:mailer-daemon@facebook"), NULL, NULL, 0 },
   { "sendgrid", L ("sendgrid", "from:mailer-daemon@sendgrid"), NULL, NULL, 0 },
   { "ezweb", L ("from:postmaster@ezweb.ne.jp", "ezweb", "each of the following recipients was rejected"),
-    NULL, L ("-------------------------------------------------", "received:"), TEXTBOUNCE_TO_FALLBACK },
+    NULL, L ("-------------------------------------------------", "received:"), TEXTBOUNCE_TO_FALLBACK,
+    S ({ "rejected by a remote mail server", "filtered" }) },
   { "kddi", L ("kddi", "from:postmaster@au.com", "from:postmaster@kddi.com", "from:dion.ne.jp"), NULL, NULL,
     TEXTBOUNCE_TO_FALLBACK },
   { "biglobe", L ("biglobe", "from:postmaster@biglobe"), NULL, L ("---- original message ----"), 0 },
-  { "domino", L ("lotus domino", "domino", "your message was not delivered because"), NULL, NULL, 0 },
-  { "notes", L ("lotus notes", "notes"), NULL, NULL, TEXTBOUNCE_TO_FALLBACK },
+  { "domino", L ("lotus domino", "domino", "your message was not delivered because"), NULL, NULL, 0,
+    S ({ "not listed in domino directory", "userunknown" }, { "not listed in public name", "userunknown" }) },
+  { "notes", L ("lotus notes", "notes", "------- failure reasons"), NULL, NULL,
+    TEXTBOUNCE_TO_FALLBACK | TEXTBOUNCE_REASON_ABOVE,
+    S ({ "not listed in public name", "userunknown" }, { "not listed in domino directory", "userunknown" }) },
   { "messagingserver",
     L ("sun java system messaging server", "oracle communications messaging server", "messaging server"),
     NULL, NULL, 0 },
-  { "imailserver", L ("imail", "ipswitch"), NULL, L ("original message follows"), 0 },
+  { "imailserver", L ("imail", "ipswitch", "(smtpd32-"), NULL, L ("original message follows"), 0,
+    S ({ "unknown user", "userunknown" }, { "user not found", "userunknown" }) },
   { NULL, NULL, NULL, NULL, 0 },
 };

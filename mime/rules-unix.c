@@ -11,12 +11,23 @@
     __VA_ARGS__, NULL                                                                                        \
   }
 
+#define S(...)                                                                                               \
+  (const struct textbounce_says[])                                                                           \
+  {                                                                                                          \
+    __VA_ARGS__,                                                                                             \
+    {                                                                                                        \
+      NULL, NULL                                                                                             \
+    }                                                                                                        \
+  }
+
 const struct textbounce_family rules_unix[] = {
   { "qmail", L ("this is the qmail-send program", "qmail-send program at", "qmail-local", "(#5.", "(#4."),
     L ("wasn't able to deliver your message to the following",
        "unable to deliver your message to the following",
        "not able to deliver your message to the following"),
-    L ("below this line is a copy", "--- enclosed are the original headers"), 0 },
+    L ("below this line is a copy", "--- enclosed are the original headers"), 0,
+    S ({ "unable to contact ldap server", "systemerror" },
+       { "couldn't find a mail exchanger", "notaccept" }) },
   { "exim",
     L ("this message was created automatically by mail delivery software", "following address(es) failed",
        "message has been frozen"),
@@ -40,7 +51,8 @@ const struct textbounce_family rules_unix[] = {
     L ("could not be delivered to one or more recipients", "your message could not be delivered"),
     L ("content-description: delivery report", "content-description: undelivered message"), 0 },
   { "courier", L ("courier mail server at", "this is a delivery status notification from"),
-    L ("could not be delivered to the following", "your message to the following recipients"), NULL, 0 },
+    L ("could not be delivered to the following", "your message to the following recipients"), NULL, 0,
+    S ({ "no such domain", "hostunknown" }) },
   { "dragonfly", L ("this is the dragonfly mail agent", "dma(8)", "from:mailer-daemon <>"),
     L ("there was an error delivering your mail to", "error delivering your mail"),
     L ("original message follows", "message headers follow"), 0 },

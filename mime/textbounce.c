@@ -329,6 +329,104 @@ textbounce_detect (const char *from, const char *subject, const char *lower_head
   return NULL;
 }
 
+const char *
+textbounce_family_of (const char *from, const char *subject, const char *text, gsize len)
+{
+  g_autofree char *head = g_ascii_strdown (text != NULL ? text : "",
+                                           text != NULL ? (gssize) MIN (len, TEXTBOUNCE_DETECT_SPAN) : 0);
+  const struct textbounce_family *family = textbounce_detect (from, subject, head);
+
+  return family != NULL ? family->name : NULL;
+}
+
+/* textbounce_says_in - the reason of the first row of SAYS whose phrase
+ * occurs in LOWER, or NULL. */
+static const char *
+textbounce_says_in (const struct textbounce_says *says, const char *lower, const char *status, char command)
+{
+  for (; says != NULL && says->phrase != NULL; says++) {
+    if (says->command != 0 && says->command != command)
+      continue;
+    if (says->phrase[0] == '\0' ? status == NULL : strstr (lower, says->phrase) != NULL)
+      return says->reason;
+  }
+  return NULL;
+}
+
+/* textbounce_host_is - whether HOST (lower case) is SUFFIX or ends in ".SUFFIX". */
+static gboolean
+textbounce_host_is (const char *host, const char *suffix)
+{
+  gsize h = strlen (host), n = strlen (suffix);
+
+  return h >= n && strcmp (host + h - n, suffix) == 0 && (h == n || host[h - n - 1] == '.');
+}
+
+const char *
+textbounce_says (const char *family, const char *remote_mta, const char *recipient, const char *diagnostic,
+                 const char *status, char command)
+{
+  static const struct textbounce_family *const tables[] = { rules_services, rules_gateways, rules_unix };
+  g_autofree char *lower = g_utf8_strdown (diagnostic != NULL ? diagnostic : "", -1);
+  g_autofree char *mta = g_ascii_strdown (remote_mta != NULL ? remote_mta : "", -1);
+  const char *domain = recipient != NULL ? strrchr (recipient, '@') : NULL;
+  g_autofree char *rcpt_domain = g_ascii_strdown (domain != NULL ? domain + 1 : "", -1);
+
+  g_strstrip (mta);
+  g_strstrip (rcpt_domain);
+  for (const struct textbounce_host *h = rules_hosts; h->name != NULL; h++)
+    for (const char *const *suffix = h->hosts; *suffix != NULL; suffix++)
+      if ((*mta != '\0' && textbounce_host_is (mta, *suffix))
+          || (*rcpt_domain != '\0' && textbounce_host_is (rcpt_domain, *suffix))) {
+        const char *said = textbounce_says_in (h->says, lower, status, command);
+
+        if (said != NULL)
+          return said;
+        break;
+      }
+  for (gsize t = 0; family != NULL && t < G_N_ELEMENTS (tables); t++)
+    for (const struct textbounce_family *fam = tables[t]; fam->name != NULL; fam++)
+      if (strcmp (fam->name, family) == 0)
+        return textbounce_says_in (fam->says, lower, status, command);
+  return NULL;
+}
+
+/* textbounce_above - the text above column COL of line I that belongs to
+ * the same paragraph (the family writes the reason first), or NULL. */
+static char *
+textbounce_above (const struct textbounce_lines *lines, guint i, gsize col, guint first,
+                  const gboolean *is_rcpt)
+{
+  GString *s = g_string_new (NULL);
+  guint j = i;
+
+  while (j > first && j + 8 > i && !is_rcpt[j - 1])
+    j--;
+  for (; j < i; j++) {
+    const char *t = RAW (j);
+
+    while (*t == ' ' || *t == '\t')
+      t++;
+    if (*t == '\0')
+      continue;
+    if (s->len > 0)
+      g_string_append_c (s, ' ');
+    g_string_append (s, t);
+  }
+  if (col > 0) {
+    if (s->len > 0)
+      g_string_append_c (s, ' ');
+    g_string_append_len (s, RAW (i), (gssize) col);
+  }
+  g_strstrip (s->str);
+  s->len = strlen (s->str);
+  if (s->len == 0) {
+    g_string_free (s, TRUE);
+    return NULL;
+  }
+  return g_string_free (s, FALSE);
+}
+
 /* textbounce_collect - the diagnostic for a recipient found on line I at
  * column COL: the rest of the line and the paragraph after it, up to a
  * line holding another recipient (IS_RCPT) or LAST. */
@@ -501,7 +599,6 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     fact->diagnostic = g_strdup (section_text);
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
-    fact->family_reason = family != NULL ? family->reason : NULL;
     g_ptr_array_add (facts, fact);
     textbounce_lines_clear (lines);
     return fact->family;
@@ -520,6 +617,19 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     if (k + 1 < found->len && g_array_index (line_of, guint, k + 1) == i)
       rest = "";
     fact->diagnostic = textbounce_collect (lines, i, rest, last, is_rcpt);
+    if (family != NULL && (family->flags & TEXTBOUNCE_REASON_ABOVE)) {
+      g_autofree char *who = g_ascii_strdown (fact->recipient, -1);
+      const char *hit = strstr (LOWER (i), who);
+      g_autofree char *above =
+          textbounce_above (lines, i, hit != NULL ? (gsize) (hit - LOWER (i)) : 0, first, is_rcpt);
+
+      if (above != NULL) {
+        char *both = g_strjoin (" ", above, fact->diagnostic != NULL ? fact->diagnostic : "", NULL);
+
+        g_free (fact->diagnostic);
+        fact->diagnostic = g_strstrip (both);
+      }
+    }
     if (fact->diagnostic == NULL) {
       guint j = i + 1;
 
@@ -532,8 +642,9 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
       fact->diagnostic = g_strdup (section_text);
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
-    fact->family_reason = family != NULL ? family->reason : NULL;
-    fact->rcpt_stage = family == NULL || (family->flags & TEXTBOUNCE_RCPT_STAGE);
+    fact->command = classify_command_in (section_text, fact->recipient);
+    if (fact->command == 0 && family != NULL && (family->flags & TEXTBOUNCE_RCPT_STAGE))
+      fact->command = CLASSIFY_CMD_RCPT;
     g_ptr_array_add (facts, fact);
   }
   textbounce_lines_clear (lines);

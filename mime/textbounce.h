@@ -16,7 +16,17 @@
 enum {
   TEXTBOUNCE_TEMPORARY = 1 << 0,   /* this family only reports delays */
   TEXTBOUNCE_TO_FALLBACK = 1 << 1, /* no address in the text: use the To of the returned message */
-  TEXTBOUNCE_RCPT_STAGE = 1 << 2   /* the family reports recipients refused at RCPT time */
+  TEXTBOUNCE_RCPT_STAGE = 1 << 2,  /* the family reports recipients refused at RCPT time */
+  TEXTBOUNCE_REASON_ABOVE = 1 << 3 /* the family writes the reason above the address */
+};
+
+/* What a format's or a host's own words mean: a lower-case phrase of the
+ * diagnostic and the reason it names; "" names the format's reason for
+ * reports that give no status code. */
+struct textbounce_says {
+  const char *phrase;
+  const char *reason;
+  char command; /* only after this SMTP command (CLASSIFY_CMD_*), or 0 for any */
 };
 
 struct textbounce_family {
@@ -32,13 +42,22 @@ struct textbounce_family {
    * other boilerplate) starts; the generic markers always apply too. */
   const char *const *end;
   unsigned flags;
-  const char *reason; /* what the family's bounces mean when their words say nothing, or NULL */
+  const struct textbounce_says *says; /* the family's own words, first match wins; or NULL */
+};
+
+/* A receiving host's own words: hosts are lower-case suffixes of the
+ * remote MTA or of the recipient's domain. */
+struct textbounce_host {
+  const char *name;
+  const char *const *hosts;
+  const struct textbounce_says *says;
 };
 
 /* The tables, one file per group of families (rules-*.c). */
 extern const struct textbounce_family rules_unix[];
 extern const struct textbounce_family rules_services[];
 extern const struct textbounce_family rules_gateways[];
+extern const struct textbounce_host rules_hosts[];
 
 /* What the reader knows about the message around the text. */
 struct textbounce_context {
@@ -62,6 +81,17 @@ gboolean textbounce_looks_like_bounce (const char *from, const char *subject);
  * *ANOMALIES gets ANOMALY_TOO_MANY_RCPTS when the cap is reached. */
 const char *textbounce_read (const char *text, gsize len, const struct textbounce_context *ctx,
                              GPtrArray *facts, unsigned *anomalies);
+
+/* textbounce_family_of - the name of the family whose phrases occur in
+ * FROM, SUBJECT or the start of TEXT (static), or NULL. */
+const char *textbounce_family_of (const char *from, const char *subject, const char *text, gsize len);
+
+/* textbounce_says - the reason the words of DIAGNOSTIC name in the
+ * language of the receiving host (REMOTE_MTA, or the domain of RECIPIENT)
+ * or of FAMILY (a family name, or NULL), for a failure with STATUS (or
+ * NULL) after COMMAND (CLASSIFY_CMD_* or 0); static, or NULL. */
+const char *textbounce_says (const char *family, const char *remote_mta, const char *recipient,
+                             const char *diagnostic, const char *status, char command);
 
 /* textbounce_diagnostic_for - the diagnostic text that TEXT gives for
  * RECIPIENT (or, when RECIPIENT is NULL or absent, for the only failure it

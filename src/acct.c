@@ -281,7 +281,7 @@ acct_record (const struct acct_columns *c, GPtrArray *record, const struct conf 
     e->remote_mta = g_strdup (acct_get (c, record, ACCT_DSNMTA));
     e->category = g_strdup (cat != NULL ? cat : "other");
     e->reason = g_strdup (classify_reason (e->diagnostic, e->status, e->reply_code,
-                                           e->status != NULL && e->status[0] == '4', FALSE));
+                                           e->status != NULL && e->status[0] == '4', 0));
     if (acct_in (conf->hard_categories, e->category))
       e->klass = EVENT_CLASS_HARD;
     else if (acct_in (conf->soft_categories, e->category))

@@ -37,7 +37,10 @@ static const struct class_case class_cases[] = {
     NULL, "rejected", EVENT_CLASS_IGNORE },
   { "syntax", "5.5.2", "500 5.5.2 Syntax error, command unrecognized", NULL, "syntaxerror",
     EVENT_CLASS_IGNORE },
-  { "content", "5.6.0", "554 5.6.0 Message content rejected", NULL, "contenterror", EVENT_CLASS_IGNORE },
+  { "content", "5.6.0", "554 5.6.0 Improper use of 8-bit data in message header", NULL, "contenterror",
+    EVENT_CLASS_IGNORE },
+  { "content-rejected-is-spam", "5.6.1", "500 5.6.1 Message content rejected", NULL, "spamdetected",
+    EVENT_CLASS_IGNORE },
   { "too-big", "5.3.4", "552 5.3.4 Message size exceeds fixed limit", NULL, "mesgtoobig",
     EVENT_CLASS_IGNORE },
   { "disabled", "5.2.1", "550 5.2.1 The email account that you tried to reach is disabled", NULL, "suspend",
@@ -126,6 +129,74 @@ test_categories (void)
   g_assert_cmpstr (classify_category (NULL), ==, "other");
 }
 
+/* "No such user" is the recipient's fault only when the status says so or
+ * the refusal came at RCPT; after DATA (or at an unknown stage) it is a
+ * filter's verdict, and a status naming another cause keeps it. */
+static void
+test_command_rule (void)
+{
+  static const struct {
+    const char *status, *diagnostic;
+    char command;
+    const char *reason;
+    event_class klass;
+  } cases[] = {
+    { "5.0.0", "550 <a@example.org>: User unknown", CLASSIFY_CMD_RCPT, "userunknown", EVENT_CLASS_HARD },
+    { "5.0.0", "550 <a@example.org>: User unknown", CLASSIFY_CMD_DATA, "filtered", EVENT_CLASS_SOFT },
+    { "5.0.0", "550 <a@example.org>: User unknown", 0, "filtered", EVENT_CLASS_SOFT },
+    { "5.2.1", "550 5.2.1 <a@example.org>... User Unknown", CLASSIFY_CMD_RCPT, "userunknown",
+      EVENT_CLASS_HARD },
+    { "5.2.1", "550 5.2.1 <a@example.org>... User Unknown", 0, "filtered", EVENT_CLASS_SOFT },
+    { "5.1.1", "550 5.1.1 <a@example.org>: Recipient address rejected: User unknown", CLASSIFY_CMD_DATA,
+      "userunknown", EVENT_CLASS_HARD },
+    { "5.1.1", "550 5.1.1 <a@example.org>: Mailbox full", CLASSIFY_CMD_RCPT, "mailboxfull",
+      EVENT_CLASS_SOFT },
+    { "5.1.8", "553 5.1.8 Domain of sender address does not exist", 0, "rejected", EVENT_CLASS_IGNORE },
+    { "5.0.0", "550 Access denied", CLASSIFY_CMD_CONN, "blocked", EVENT_CLASS_IGNORE },
+    { "5.0.0", "550 sender address rejected", CLASSIFY_CMD_MAIL, "rejected", EVENT_CLASS_IGNORE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    struct fact f = { 0 };
+    g_autoptr (event_t) e = NULL;
+
+    f.recipient = (char *) "a@example.org";
+    f.status = (char *) cases[i].status;
+    f.diagnostic = (char *) cases[i].diagnostic;
+    f.command = cases[i].command;
+    f.diag_type = CLASSIFY_DIAG_SMTP;
+    e = classify_fact (&f, "dsn");
+    g_assert_cmpstr (e->reason, ==, cases[i].reason);
+    g_assert_cmpint (e->klass, ==, cases[i].klass);
+  }
+}
+
+/* The command a report names, nearest to the recipient, across folded
+ * lines; nothing when none is named. */
+static void
+test_command_in (void)
+{
+  g_assert_cmpint (
+      classify_command_in ("<a@example.org>: host mx[192.0.2.1] said: 550 User unknown (in reply to\n"
+                           "    RCPT TO command)",
+                           "a@example.org"),
+      ==, CLASSIFY_CMD_RCPT);
+  g_assert_cmpint (classify_command_in ("... while talking to mx.example.org.:\n>>> DATA\n<<< 554 rejected\n"
+                                        "554 5.0.0 <a@example.org>... Service unavailable",
+                                        "a@example.org"),
+                   ==, CLASSIFY_CMD_DATA);
+  g_assert_cmpint (classify_command_in ("b@example.org: 550 no (in reply to MAIL FROM command)\n\n\n"
+                                        "a@example.org: 550 no such user (in reply to RCPT TO command)",
+                                        "a@example.org"),
+                   ==, CLASSIFY_CMD_RCPT);
+  g_assert_cmpint (
+      classify_command_in ("SMTP error from remote mail server after initial connection: 554", NULL), ==,
+      CLASSIFY_CMD_CONN);
+  g_assert_cmpint (classify_command_in ("550 5.1.1 user unknown", "a@example.org"), ==, 0);
+  g_assert_cmpint (classify_command_in (NULL, NULL), ==, 0);
+  g_assert_cmpint (classify_command_in ("", "a@example.org"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -137,5 +208,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/classify/status-in-text", test_status_in_text);
   g_test_add_func ("/classify/categories", test_categories);
+  g_test_add_func ("/classify/command-rule", test_command_rule);
+  g_test_add_func ("/classify/command-in", test_command_in);
   return g_test_run ();
 }
