@@ -229,7 +229,7 @@ static const struct classify_phrase classify_phrases[] = {
                   "dynamic address", "residential", "your ip", "ip address", "not allowed to send from",
                   "dialup", "dial-up", "connection refused by", "your host", "your server", "unauthorized") },
   { R_VIRUSDETECTED, P ("virus", "infected", "malware", "malicious") },
-  { R_SPAMDETECTED, P ("spam detected", "detected as spam", "as spam", "is spam", "spam message",
+  { R_SPAMDETECTED, P ("- spam", "spam detected", "detected as spam", "as spam", "is spam", "spam message",
                        "spam content", "likely spam", "spam filter", "spam score", "considered spam",
                        "suspected spam", "looks like spam", "spam policy", "spam)", "spam.", "spam,", "spam ",
                        "junk mail", "unsolicited", "bulk mail", "message content rejected", "content filter",
@@ -687,6 +687,9 @@ classify_holds (int r, const struct classify_ctx *c)
   case R_MESGTOOBIG: return c->named == r || (c->named != R_EXCEEDLIMIT && said);
   case R_NORELAYING: return said && c->command != CLASSIFY_CMD_CONN && c->command != CLASSIFY_CMD_HELO;
   case R_USERUNKNOWN:
+    /* a refusal at MAIL FROM is about the sender, whatever it says */
+    if (c->command == CLASSIFY_CMD_MAIL)
+      return FALSE;
     if (c->named == R_USERUNKNOWN)
       return (c->words & not_a_user) == 0;
     return c->named != R_SUSPEND && c->command == CLASSIFY_CMD_RCPT && said;
@@ -702,10 +705,10 @@ classify_holds (int r, const struct classify_ctx *c)
   case R_REJECTED:
     if (c->named == r)
       return TRUE;
+    if (c->command == CLASSIFY_CMD_MAIL && (said || c->named == R_USERUNKNOWN))
+      return TRUE;
     if (!said)
       return FALSE;
-    if (c->command == CLASSIFY_CMD_MAIL)
-      return TRUE;
     if (c->command == CLASSIFY_CMD_DATA)
       return c->named != R_USERUNKNOWN;
     return c->named < 0 || c->named == R_ONHOLD || c->named == R_UNDEFINED || c->named == R_SECURITYERROR

@@ -52,23 +52,44 @@ dsn_status (const char *field, const char *diagnostic)
 {
   char *status = classify_status_in_text (field);
 
-  /* catch-all codes (x.0.0, and "delivery time expired" x.4.7) give way to
+  /* catch-all codes (x.0.0, x.1.0, and "delivery time expired" x.4.7) give way to
    * a more specific code of the same class in the diagnostic */
   if (status != NULL && diagnostic != NULL
-      && (g_str_has_suffix (status, ".0.0") || strcmp (status + 1, ".4.7") == 0)) {
+      && (g_str_has_suffix (status, ".0.0") || strcmp (status + 1, ".4.7") == 0
+          || strcmp (status + 1, ".1.0") == 0)) {
+    char *first = NULL;
+
+    /* the code a reply carries ("550-5.7.1", "550 '5.7.1") is the remote
+     * server's own and beats a relay's summary before it */
     for (const char *p = diagnostic; p != NULL && *p != '\0';) {
       char *better = classify_status_in_text (p);
       const char *at;
 
       if (better == NULL)
         break;
-      if (better[0] == status[0] && strcmp (better, status) != 0 && !g_str_has_suffix (better, ".0.0")) {
-        g_free (status);
-        return better;
-      }
       at = strstr (p, better);
-      p = at != NULL ? at + strlen (better) : NULL;
+      if (better[0] == status[0] && strcmp (better, status) != 0 && !g_str_has_suffix (better, ".0.0")) {
+        const char *q = at;
+
+        while (q > diagnostic && strchr (" -'\"", q[-1]) != NULL && at - q < 3)
+          q--;
+        if (q - diagnostic >= 3 && g_ascii_isdigit (q[-1]) && g_ascii_isdigit (q[-2])
+            && g_ascii_isdigit (q[-3]) && q != at) {
+          g_free (first);
+          g_free (status);
+          return better;
+        }
+        if (first == NULL) {
+          first = better;
+          better = NULL;
+        }
+      }
+      p = at != NULL ? at + strlen (first != NULL && better == NULL ? first : better) : NULL;
       g_free (better);
+    }
+    if (first != NULL) {
+      g_free (status);
+      return first;
     }
   }
   if (status == NULL && diagnostic != NULL)

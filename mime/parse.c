@@ -540,8 +540,18 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
     /* the human-readable part often says at which command it failed */
     if (f->command == 0)
       f->command = classify_command_in (text, f->recipient);
-    if (f->diagnostic == NULL)
+    if (f->diagnostic == NULL) {
       f->diagnostic = g_steal_pointer (&human);
+      /* a catch-all x.0.0 gives way to the code the words give */
+      if (f->status != NULL && g_str_has_suffix (f->status, ".0.0") && f->diagnostic != NULL) {
+        g_autofree char *better = classify_status_in_text (f->diagnostic);
+
+        if (better != NULL && better[0] == f->status[0] && !g_str_has_suffix (better, ".0.0")) {
+          g_free (f->status);
+          f->status = g_steal_pointer (&better);
+        }
+      }
+    }
   }
   {
     const char *family = textbounce_family_of (parse_header (message, "From"), result->subject, text,

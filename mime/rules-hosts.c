@@ -1,6 +1,6 @@
 /* rules-hosts - what large receiving systems mean by their own words:
  * FrancePTT (Orange, Wanadoo, La Poste), Facebook, Mimecast, NTT docomo,
- * KDDI au, Tencent QQ, Yahoo.  One row per host; hosts are suffixes of the
+ * KDDI au, Tencent QQ, Yahoo, Spectrum.  One row per host; hosts are suffixes of the
  * remote MTA or of the recipient's domain; phrases are lower case and the
  * first match wins.  A host's codes (Orange's OFR/LPN, Facebook's RCP-)
  * name the reason more exactly than the generic phrases do. */
@@ -38,5 +38,7 @@ const struct textbounce_host rules_hosts[] = {
        { "dmarc check failed", "authfailure" }) },
   { "yahoo", L ("yahoo.com", "yahoodns.net", "yahoo.co.jp"),
     S ({ "user doesn't have a", "userunknown" }, { "user doesn\xe2\x80\x99t have a", "userunknown" }) },
+  { "spectrum", L ("charter.net", "spectrum.net", "rr.com", "twc.com"),
+    S ({ "aup#in-1310", "toomanyconn" }, { "aup#1310", "toomanyconn" }) },
   { NULL, NULL, NULL },
 };

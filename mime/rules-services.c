@@ -58,7 +58,7 @@ const struct textbounce_family rules_services[] = {
   { "exchange2007",
     L ("delivery has failed to these recipients or groups", "microsoft exchange", "from:microsoftexchange"),
     L ("delivery has failed to these recipients or groups", "delivery has failed to these recipients"),
-    L ("diagnostic information for administrators", "original message headers"), 0 },
+    L ("diagnostic information for administrators", "original message headers"), 0, microsoft_says },
   { "outlook",
     L ("from:postmaster@hotmail", "from:postmaster@outlook", "from:postmaster@live.", "hotmail.com",
        "outlook.com"),

@@ -665,6 +665,17 @@ textbounce_diagnostic_for (const char *text, gsize len, const char *recipient)
   textbounce_lines_split (text, len, lines);
   textbounce_section (lines, NULL, &first, &last);
   is_rcpt = g_new0 (gboolean, lines->raw->len + 1);
+  /* a line that starts with another address speaks of that one */
+  for (guint i = first; lower_rcpt != NULL && i < last; i++) {
+    const char *t = LOWER (i);
+    const char *at;
+
+    while (*t == ' ' || *t == '\t' || *t == '<')
+      t++;
+    at = strchr (t, '@');
+    is_rcpt[i] = at != NULL && at > t && (gsize) (at - t) == strcspn (t, " \t:<>@")
+                 && !g_str_has_prefix (t, lower_rcpt);
+  }
   for (guint i = first; lower_rcpt != NULL && i < last && diag == NULL; i++) {
     const char *hit = strstr (LOWER (i), lower_rcpt);
 

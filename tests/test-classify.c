@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mime/classify.h"
+#include "mime/textbounce.h"
 
 struct class_case {
   const char *name;
@@ -197,6 +198,33 @@ test_command_in (void)
   g_assert_cmpint (classify_command_in ("", "a@example.org"), ==, 0);
 }
 
+/* Hosts' and formats' own words: a host by its MTA or the recipient's
+ * domain, rows limited to a command, format defaults only without a status. */
+static void
+test_says (void)
+{
+  g_assert_cmpstr (
+      textbounce_says (NULL, "smtp-in.orange.fr", "x@example.org", "421 Service refuse OFR_999", NULL, 0), ==,
+      "blocked");
+  g_assert_cmpstr (textbounce_says (NULL, NULL, "k@facebook.com", "550 5.1.1 RCP-P2 refused", "5.1.1", 0), ==,
+                   "filtered");
+  g_assert_null (textbounce_says (NULL, "mx.notfacebook.com", "k@example.org", "RCP-P2", "5.1.1", 0));
+  g_assert_cmpstr (textbounce_says (NULL, "mfsmax.docomo.ne.jp", "a@b.example",
+                                    "550 Unknown user a@b.example", "5.0.0", CLASSIFY_CMD_DATA),
+                   ==, "rejected");
+  g_assert_null (textbounce_says (NULL, "mfsmax.docomo.ne.jp", "a@b.example", "550 Unknown user a@b.example",
+                                  "5.0.0", CLASSIFY_CMD_RCPT));
+  g_assert_cmpstr (textbounce_says ("googlegroups", NULL, "g@example.org", "not allowed to post", NULL, 0),
+                   ==, "rejected");
+  g_assert_null (
+      textbounce_says ("googlegroups", NULL, "g@example.org", "550 5.1.1 no such user", "5.1.1", 0));
+  g_assert_cmpstr (
+      textbounce_says ("exchange2003", NULL, NULL, "The recipient name is not recognized", NULL, 0), ==,
+      "userunknown");
+  g_assert_null (textbounce_says ("no-such-family", NULL, NULL, "anything", NULL, 0));
+  g_assert_null (textbounce_says (NULL, NULL, NULL, NULL, NULL, 0));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,5 +238,6 @@ main (int argc, char **argv)
   g_test_add_func ("/classify/categories", test_categories);
   g_test_add_func ("/classify/command-rule", test_command_rule);
   g_test_add_func ("/classify/command-in", test_command_in);
+  g_test_add_func ("/classify/says", test_says);
   return g_test_run ();
 }
