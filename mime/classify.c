@@ -204,7 +204,7 @@ static const struct classify_phrase classify_phrases[] = {
        "cannot find your reverse", "reverse address", "client host * has no", "unresolvable",
        "not resolve your hostname", "does not resolve to") },
   { R_NOTCOMPLIANTRFC, P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant",
-                          "duplicate header", "multiple", "improperly formatted") },
+                          "duplicate header", "multiple subject", "multiple from", "improperly formatted") },
   { R_BADREPUTATION, P ("reputation", "sender score") },
   { R_REJECTED,
     P ("purported responsible address", "sender was rejected", "sender rejected", "sender address rejected",
@@ -492,8 +492,9 @@ classify_reply_in_text (const char *text)
     return 0;
   for (const char *p = text; p[0] && p[1] && p[2]; p++)
     if ((p[0] == '2' || p[0] == '4' || p[0] == '5') && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2])
-        && (p == text || !(g_ascii_isalnum (p[-1]) || p[-1] == '.' || p[-1] == '-' || p[-1] == ':'))
-        && (p[3] == ' ' || p[3] == '-' || p[3] == '\0' || p[3] == '\n'))
+        && (p == text || !(g_ascii_isalnum (p[-1]) || p[-1] == '.' || p[-1] == '-' || p[-1] == ':')
+            || (p[-1] == ':' && p - text >= 2 && p[-2] == ' '))
+        && (p[3] == ' ' || p[3] == '-' || p[3] == '\0' || p[3] == '\n' || p[3] == ','))
       return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
   return 0;
 }
@@ -649,7 +650,7 @@ static const int classify_order_words[] = {
 /* reasons a status or a reader may name that the words can still refine */
 static const guint64 classify_vague = BIT (R_UNDEFINED) | BIT (R_ONHOLD) | BIT (R_SYSTEMERROR)
                                       | BIT (R_SECURITYERROR) | BIT (R_NETWORKERROR) | BIT (R_HOSTUNKNOWN)
-                                      | BIT (R_USERUNKNOWN);
+                                      | BIT (R_USERUNKNOWN) | BIT (R_MAILERERROR);
 
 struct classify_ctx {
   guint64 words;  /* reasons whose phrases occur */
@@ -851,8 +852,14 @@ classify_fact (const struct fact *fact, const char *source)
   e->kind = EVENT_KIND_BOUNCE;
   e->reason = g_strdup (classify_kinds[r].reason);
   e->category = g_strdup (classify_kinds[r].category);
+  /* Exim's refusals at MAIL FROM say nothing about the recipient's
+   * mailbox: without a code they are "on hold" whatever the reason */
   if (status == NULL)
-    status = classify_pseudo_status (r, temporary);
+    status = classify_pseudo_status (fact->command == CLASSIFY_CMD_MAIL && fact->family != NULL
+                                             && strcmp (fact->family, "exim") == 0
+                                         ? R_ONHOLD
+                                         : r,
+                                     temporary);
   e->status = g_steal_pointer (&status);
   if (classify_kinds[r].sender)
     e->klass = EVENT_CLASS_IGNORE;

@@ -52,39 +52,43 @@ dsn_status (const char *field, const char *diagnostic)
 {
   char *status = classify_status_in_text (field);
 
-  /* catch-all codes (x.0.0, x.1.0, and "delivery time expired" x.4.7) give way to
-   * a more specific code of the same class in the diagnostic */
-  if (status != NULL && diagnostic != NULL
-      && (g_str_has_suffix (status, ".0.0") || strcmp (status + 1, ".4.7") == 0
-          || strcmp (status + 1, ".1.0") == 0)) {
+  /* the reporting MTA's Status gives way to a code of the same class in
+   * the diagnostic: the remote server's own words are more exact
+   * ("Status: 5.1.1" for "550 5.7.1 IP address blacklisted") */
+  if (status != NULL && diagnostic != NULL) {
     char *first = NULL;
 
     /* the code a reply carries ("550-5.7.1", "550 '5.7.1") is the remote
-     * server's own and beats a relay's summary before it */
+     * server's own and beats a relay's summary before it; when the reply
+     * agrees with it, it wins even over a Status of the other class
+     * ("Status: 4.5.0" for "550 5.5.0") */
     for (const char *p = diagnostic; p != NULL && *p != '\0';) {
       char *better = classify_status_in_text (p);
-      const char *at;
+      const char *at, *q;
+      gboolean replied;
 
       if (better == NULL)
         break;
       at = strstr (p, better);
-      if (better[0] == status[0] && strcmp (better, status) != 0 && !g_str_has_suffix (better, ".0.0")) {
-        const char *q = at;
-
-        while (q > diagnostic && strchr (" -'\"", q[-1]) != NULL && at - q < 3)
-          q--;
-        if (q - diagnostic >= 3 && g_ascii_isdigit (q[-1]) && g_ascii_isdigit (q[-2])
-            && g_ascii_isdigit (q[-3]) && q != at) {
+      q = at;
+      while (q > diagnostic && strchr (" -'\"", q[-1]) != NULL && at - q < 3)
+        q--;
+      replied = q != at && q - diagnostic >= 3 && q[-3] == better[0] && g_ascii_isdigit (q[-2])
+                && g_ascii_isdigit (q[-1]) && (q - diagnostic == 3 || !g_ascii_isalnum (q[-4]));
+      if (strcmp (better, status) != 0 && !g_str_has_suffix (better, ".0.0")
+          && (replied || better[0] == status[0])) {
+        if (replied) {
           g_free (first);
           g_free (status);
           return better;
         }
         if (first == NULL) {
+          p = at + strlen (better);
           first = better;
-          better = NULL;
+          continue;
         }
       }
-      p = at != NULL ? at + strlen (first != NULL && better == NULL ? first : better) : NULL;
+      p = at + strlen (better);
       g_free (better);
     }
     if (first != NULL) {

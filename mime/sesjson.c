@@ -173,6 +173,10 @@ sesjson_read (const char *text, guint max_rcpts, GPtrArray *facts, GPtrArray *co
     sesjson_each_object (start, end, sesjson_complained, &st);
     g_free (st.feedback_type);
   } else if (g_ascii_strcasecmp (type, "Delivery") == 0 && sesjson_array (text, "recipients", &start, &end)) {
+    /* the receiving server's answer, "250 2.6.0 Message received" */
+    g_autofree char *response = sesjson_value (text, text + strlen (text), "smtpResponse", NULL);
+    g_autofree char *code = classify_status_in_text (response);
+
     for (const char *p = start; p < end && facts->len < max_rcpts; p++)
       if (*p == '"') {
         const char *q = strchr (p + 1, '"');
@@ -183,7 +187,8 @@ sesjson_read (const char *text, guint max_rcpts, GPtrArray *facts, GPtrArray *co
         f = fact_new ();
         f->recipient = g_strndup (p + 1, (gsize) (q - p - 1));
         f->action = g_strdup ("delivered");
-        f->status = g_strdup ("2.0.0");
+        f->status = g_strdup (code != NULL && code[0] == '2' ? code : "2.0.0");
+        f->diagnostic = g_strdup (response);
         f->family = "amazonses";
         g_ptr_array_add (facts, f);
         p = q;
