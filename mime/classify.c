@@ -1,11 +1,14 @@
 /* classify - reason, category, class and status from a report's words.
  *
- * Three tables, consulted in order:
- *   1. phrases: lower-case patterns over the diagnostic text, in priority
- *      order; '*' in a pattern means "and later on".
- *   2. status: enhanced status codes (exact, then class.subject) to reasons.
- *   3. fallbacks by reply code and temporariness.
- * A new MTA's wording is a row in the first table, not a new code path.
+ * Tables:
+ *   - classify_kinds: each reason's category, class and pseudo status;
+ *   - classify_phrases: lower-case patterns per reason over the diagnostic
+ *     ('*' in a pattern means "and later on");
+ *   - classify_codes: the reason an enhanced status code names;
+ *   - classify_order_smtp / classify_order_words: the order in which
+ *     reasons are tried (see classify_decide).
+ * A new MTA's wording is a phrase row here, or a row of its own in
+ * mime/rules-*.c (textbounce_says), not a new code path.
  */
 #include "config.h"
 
@@ -852,14 +855,8 @@ classify_fact (const struct fact *fact, const char *source)
   e->kind = EVENT_KIND_BOUNCE;
   e->reason = g_strdup (classify_kinds[r].reason);
   e->category = g_strdup (classify_kinds[r].category);
-  /* Exim's refusals at MAIL FROM say nothing about the recipient's
-   * mailbox: without a code they are "on hold" whatever the reason */
   if (status == NULL)
-    status = classify_pseudo_status (fact->command == CLASSIFY_CMD_MAIL && fact->family != NULL
-                                             && strcmp (fact->family, "exim") == 0
-                                         ? R_ONHOLD
-                                         : r,
-                                     temporary);
+    status = classify_pseudo_status (fact->onhold_status ? R_ONHOLD : r, temporary);
   e->status = g_steal_pointer (&status);
   if (classify_kinds[r].sender)
     e->klass = EVENT_CLASS_IGNORE;

@@ -3,8 +3,10 @@
  * Readers (DSN, ARF, free-text heuristics) fill a `struct fact` with what
  * they found; classify_fact() decides the reason (Sisimai's names), the
  * category (PowerMTA's bounceCat names), the class (hard, soft, ignore) and
- * the enhanced status, from tables: diagnostic phrases, then the status
- * code, then the reply code.  Sender-side trouble (policy, reputation,
+ * the enhanced status, from tables: the diagnostic's phrases weighed with
+ * the status code and the SMTP command the failure came after, and the
+ * reason the report's format or receiving host names (family_reason).
+ * Sender-side trouble (policy, reputation,
  * authentication, content, blocked IPs, 5.7.x, 5.3.x, 5.5.x, 5.6.x, 5.1.7,
  * 5.1.8) is class ignore: never the recipient's fault.
  *
@@ -31,6 +33,7 @@ struct fact {
   const char *family_reason; /* static: the reason the report's format says, or NULL */
   char command;              /* the SMTP command the failure came after: CLASSIFY_CMD_*, or 0 */
   char diag_type;            /* the Diagnostic-Code type: CLASSIFY_DIAG_*, or 0 (none given) */
+  gboolean onhold_status;    /* without a status code, report the on-hold one whatever the reason */
 };
 
 /* SMTP commands (struct fact.command). */

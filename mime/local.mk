@@ -11,6 +11,7 @@ mime_libmime_a_SOURCES = \
 	mime/fields.c mime/fields.h \
 	mime/mime-autoptr.h \
 	mime/parse.c mime/parse.h \
+	mime/rules.h \
 	mime/rules-gateways.c \
 	mime/rules-hosts.c \
 	mime/rules-services.c \

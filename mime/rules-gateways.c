@@ -4,22 +4,7 @@
  * Bigfoot.  One row per family; phrases are lower case. */
 #include "config.h"
 
-#include "textbounce.h"
-
-#define L(...)                                                                                               \
-  (const char *const[])                                                                                      \
-  {                                                                                                          \
-    __VA_ARGS__, NULL                                                                                        \
-  }
-
-#define S(...)                                                                                               \
-  (const struct textbounce_says[])                                                                           \
-  {                                                                                                          \
-    __VA_ARGS__,                                                                                             \
-    {                                                                                                        \
-      NULL, NULL                                                                                             \
-    }                                                                                                        \
-  }
+#include "rules.h"
 
 const struct textbounce_family rules_gateways[] = {
   { "barracuda", L ("barracuda"), NULL, NULL, 0 },

@@ -6,22 +6,7 @@
  * name the reason more exactly than the generic phrases do. */
 #include "config.h"
 
-#include "classify.h"
-#include "textbounce.h"
-
-#define L(...)                                                                                               \
-  (const char *const[])                                                                                      \
-  {                                                                                                          \
-    __VA_ARGS__, NULL                                                                                        \
-  }
-#define S(...)                                                                                               \
-  (const struct textbounce_says[])                                                                           \
-  {                                                                                                          \
-    __VA_ARGS__,                                                                                             \
-    {                                                                                                        \
-      NULL, NULL                                                                                             \
-    }                                                                                                        \
-  }
+#include "rules.h"
 
 const struct textbounce_host rules_hosts[] = {
   { "franceptt", L ("orange.fr", "wanadoo.fr", "laposte.net", "francetelecom.fr"),

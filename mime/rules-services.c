@@ -5,22 +5,7 @@
  * Messaging Server, IMail.  One row per family; phrases are lower case. */
 #include "config.h"
 
-#include "textbounce.h"
-
-#define L(...)                                                                                               \
-  (const char *const[])                                                                                      \
-  {                                                                                                          \
-    __VA_ARGS__, NULL                                                                                        \
-  }
-
-#define S(...)                                                                                               \
-  (const struct textbounce_says[])                                                                           \
-  {                                                                                                          \
-    __VA_ARGS__,                                                                                             \
-    {                                                                                                        \
-      NULL, NULL                                                                                             \
-    }                                                                                                        \
-  }
+#include "rules.h"
 
 /* Exchange Online and Outlook.com name unknown recipients in several ways */
 static const struct textbounce_says microsoft_says[] = {

@@ -306,15 +306,18 @@ textbounce_section (const struct textbounce_lines *lines, const struct textbounc
 }
 
 /* textbounce_detect - the family whose phrases match. */
+/* The family tables, in the order they are tried. */
+static const struct textbounce_family *const textbounce_tables[] = { rules_services, rules_gateways,
+                                                                     rules_unix };
+
 static const struct textbounce_family *
 textbounce_detect (const char *from, const char *subject, const char *lower_head)
 {
-  static const struct textbounce_family *const tables[] = { rules_services, rules_gateways, rules_unix };
   g_autofree char *f = g_ascii_strdown (from != NULL ? from : "", -1);
   g_autofree char *s = g_utf8_strdown (subject != NULL ? subject : "", -1);
 
-  for (gsize t = 0; t < G_N_ELEMENTS (tables); t++)
-    for (const struct textbounce_family *fam = tables[t]; fam->name != NULL; fam++)
+  for (gsize t = 0; t < G_N_ELEMENTS (textbounce_tables); t++)
+    for (const struct textbounce_family *fam = textbounce_tables[t]; fam->name != NULL; fam++)
       for (const char *const *d = fam->detect; *d != NULL; d++) {
         if (g_str_has_prefix (*d, "from:")) {
           if (strstr (f, *d + 5) != NULL)
@@ -366,65 +369,37 @@ const char *
 textbounce_says (const char *family, const char *remote_mta, const char *recipient, const char *diagnostic,
                  const char *status, char command)
 {
-  static const struct textbounce_family *const tables[] = { rules_services, rules_gateways, rules_unix };
-  g_autofree char *lower = g_utf8_strdown (diagnostic != NULL ? diagnostic : "", -1);
   g_autofree char *mta = g_ascii_strdown (remote_mta != NULL ? remote_mta : "", -1);
   const char *domain = recipient != NULL ? strrchr (recipient, '@') : NULL;
   g_autofree char *rcpt_domain = g_ascii_strdown (domain != NULL ? domain + 1 : "", -1);
+  const struct textbounce_says *tables[2] = { NULL, NULL };
+  g_autofree char *lower = NULL;
 
   g_strstrip (mta);
   g_strstrip (rcpt_domain);
-  for (const struct textbounce_host *h = rules_hosts; h->name != NULL; h++)
+  for (const struct textbounce_host *h = rules_hosts; h->name != NULL && tables[0] == NULL; h++)
     for (const char *const *suffix = h->hosts; *suffix != NULL; suffix++)
       if ((*mta != '\0' && textbounce_host_is (mta, *suffix))
           || (*rcpt_domain != '\0' && textbounce_host_is (rcpt_domain, *suffix))) {
-        const char *said = textbounce_says_in (h->says, lower, status, command);
-
-        if (said != NULL)
-          return said;
+        tables[0] = h->says;
         break;
       }
-  for (gsize t = 0; family != NULL && t < G_N_ELEMENTS (tables); t++)
-    for (const struct textbounce_family *fam = tables[t]; fam->name != NULL; fam++)
+  for (gsize t = 0; family != NULL && t < G_N_ELEMENTS (textbounce_tables); t++)
+    for (const struct textbounce_family *fam = textbounce_tables[t]; fam->name != NULL; fam++)
       if (strcmp (fam->name, family) == 0)
-        return textbounce_says_in (fam->says, lower, status, command);
-  return NULL;
-}
+        tables[1] = fam->says;
+  for (gsize k = 0; k < G_N_ELEMENTS (tables); k++) {
+    const char *said;
 
-/* textbounce_above - the text above column COL of line I that belongs to
- * the same paragraph (the family writes the reason first), or NULL. */
-static char *
-textbounce_above (const struct textbounce_lines *lines, guint i, gsize col, guint first,
-                  const gboolean *is_rcpt)
-{
-  GString *s = g_string_new (NULL);
-  guint j = i;
-
-  while (j > first && j + 8 > i && !is_rcpt[j - 1])
-    j--;
-  for (; j < i; j++) {
-    const char *t = RAW (j);
-
-    while (*t == ' ' || *t == '\t')
-      t++;
-    if (*t == '\0')
+    if (tables[k] == NULL)
       continue;
-    if (s->len > 0)
-      g_string_append_c (s, ' ');
-    g_string_append (s, t);
+    if (lower == NULL)
+      lower = g_utf8_strdown (diagnostic != NULL ? diagnostic : "", -1);
+    said = textbounce_says_in (tables[k], lower, status, command);
+    if (said != NULL)
+      return said;
   }
-  if (col > 0) {
-    if (s->len > 0)
-      g_string_append_c (s, ' ');
-    g_string_append_len (s, RAW (i), (gssize) col);
-  }
-  g_strstrip (s->str);
-  s->len = strlen (s->str);
-  if (s->len == 0) {
-    g_string_free (s, TRUE);
-    return NULL;
-  }
-  return g_string_free (s, FALSE);
+  return NULL;
 }
 
 /* textbounce_collect - the diagnostic for a recipient found on line I at
@@ -496,6 +471,26 @@ textbounce_section_text (const struct textbounce_lines *lines, guint first, guin
     return NULL;
   }
   return g_string_free (s, FALSE);
+}
+
+/* textbounce_above - for families that write the reason first: the
+ * lines above line I (up to 8, back to the previous recipient) and the
+ * text before column COL of line I, or NULL. */
+static char *
+textbounce_above (const struct textbounce_lines *lines, guint i, gsize col, guint first,
+                  const gboolean *is_rcpt)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *head = NULL;
+  guint j = i;
+
+  while (j > first && j + 8 > i && !is_rcpt[j - 1])
+    j--;
+  before = textbounce_section_text (lines, j, i);
+  head = g_strstrip (g_strndup (RAW (i), col));
+  if (*head == '\0')
+    return g_steal_pointer (&before);
+  return before != NULL ? g_strjoin (" ", before, head, NULL) : g_steal_pointer (&head);
 }
 
 /* textbounce_scan - find recipients in lines [FIRST, LAST); each found
@@ -643,8 +638,8 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
     fact->command = classify_command_in (section_text, fact->recipient);
-    if (fact->command == 0 && family != NULL && (family->flags & TEXTBOUNCE_RCPT_STAGE))
-      fact->command = CLASSIFY_CMD_RCPT;
+    fact->onhold_status =
+        family != NULL && (family->flags & TEXTBOUNCE_MAIL_ONHOLD) && fact->command == CLASSIFY_CMD_MAIL;
     g_ptr_array_add (facts, fact);
   }
   textbounce_lines_clear (lines);

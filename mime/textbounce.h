@@ -16,7 +16,7 @@
 enum {
   TEXTBOUNCE_TEMPORARY = 1 << 0,   /* this family only reports delays */
   TEXTBOUNCE_TO_FALLBACK = 1 << 1, /* no address in the text: use the To of the returned message */
-  TEXTBOUNCE_RCPT_STAGE = 1 << 2,  /* the family reports recipients refused at RCPT time */
+  TEXTBOUNCE_MAIL_ONHOLD = 1 << 2, /* a refusal at MAIL FROM without a code is "on hold" (5.0.901) */
   TEXTBOUNCE_REASON_ABOVE = 1 << 3 /* the family writes the reason above the address */
 };
 
