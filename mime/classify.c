@@ -545,9 +545,7 @@ static const struct classify_command_phrase classify_command_phrases[] = {
   { "while connecting to", CLASSIFY_CMD_CONN },
 };
 
-/* classify_fold - TEXT lower-cased (ASCII) with runs of white space as one
- * space; caller frees. */
-static char *
+char *
 classify_fold (const char *text)
 {
   char *out = g_malloc (strlen (text) + 1);
@@ -565,49 +563,88 @@ classify_fold (const char *text)
   return out;
 }
 
+/* How far from a recipient's mention a command phrase still speaks of it,
+ * and how much of a text is read when no recipient is named. */
+#define CLASSIFY_COMMAND_WINDOW 512
+#define CLASSIFY_COMMAND_HEAD 8192
+
+/* classify_command_between - the command of the phrase in [FROM, TO) of
+ * FLAT that comes first (or, with LAST, last), and its position in *AT;
+ * 0 when none. */
+static char
+classify_command_between (const char *from, const char *to, gboolean last, const char **at)
+{
+  char best = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_command_phrases); i++) {
+    const char *phrase = classify_command_phrases[i].phrase;
+    gsize n = strlen (phrase);
+
+    for (const char *p = from; p + n <= to; p++) {
+      p = memchr (p, phrase[0], (gsize) (to - p));
+      if (p == NULL || p + n > to)
+        break;
+      if (memcmp (p, phrase, n) != 0)
+        continue;
+      if (best == 0 || (last ? p > *at : p < *at)) {
+        best = classify_command_phrases[i].command;
+        *at = p;
+      }
+      if (!last)
+        break;
+    }
+  }
+  return best;
+}
+
+char
+classify_command_near (const char *flat, const char *who)
+{
+  const char *at = who != NULL && *who != '\0' ? strstr (flat, who) : NULL;
+  const char *hit = NULL;
+  gsize len = strlen (flat);
+
+  if (at == NULL)
+    return classify_command_between (flat, flat + MIN (len, CLASSIFY_COMMAND_HEAD), FALSE, &hit);
+  /* a mention after the address, before any other address, speaks of it
+   * ("... (in reply to RCPT TO command)"); otherwise the nearest one
+   * before it (">>> DATA" of a transcript) */
+  {
+    const char *from = at + strlen (who);
+    const char *to = from + MIN ((gsize) (flat + len - from), CLASSIFY_COMMAND_WINDOW);
+    const char *who_at = strchr (who, '@');
+    const char *end = to;
+    char command;
+
+    /* up to another address; the same address again does not count */
+    for (const char *p = from; p < to && (p = memchr (p, '@', (gsize) (to - p))) != NULL; p++) {
+      const char *start = who_at != NULL ? p - (who_at - who) : NULL;
+
+      if (start == NULL || start < flat || strncmp (start, who, strlen (who)) != 0) {
+        end = p;
+        break;
+      }
+    }
+    command = classify_command_between (from, end, FALSE, &hit);
+
+    if (command != 0)
+      return command;
+    from = at - MIN ((gsize) (at - flat), CLASSIFY_COMMAND_WINDOW);
+    return classify_command_between (from, at, TRUE, &hit);
+  }
+}
+
 char
 classify_command_in (const char *text, const char *recipient)
 {
   g_autofree char *flat = NULL;
   g_autofree char *who = NULL;
-  gsize best_distance = G_MAXSIZE;
-  char best = 0;
 
   if (text == NULL)
     return 0;
   flat = classify_fold (text);
-  who = recipient != NULL && *recipient != '\0' ? g_ascii_strdown (recipient, -1) : NULL;
-  if (who != NULL && strstr (flat, who) == NULL)
-    g_clear_pointer (&who, g_free);
-  for (gsize i = 0; i < G_N_ELEMENTS (classify_command_phrases); i++)
-    for (const char *hit = strstr (flat, classify_command_phrases[i].phrase); hit != NULL;
-         hit = strstr (hit + 1, classify_command_phrases[i].phrase)) {
-      gsize distance = (gsize) (hit - flat); /* without a recipient: the first mention */
-
-      if (who != NULL) {
-        /* a mention after the address, before any other address, speaks
-         * of it ("... (in reply to RCPT TO command)"); otherwise the
-         * nearest one before it (">>> DATA" of a transcript) */
-        distance = G_MAXSIZE;
-        for (const char *at = strstr (flat, who); at != NULL; at = strstr (at + 1, who)) {
-          const char *end = at + strlen (who);
-          gsize d;
-
-          if (hit >= end && memchr (end, '@', (gsize) (hit - end)) == NULL)
-            d = (gsize) (hit - end);
-          else if (hit < at)
-            d = (gsize) (at - hit) + strlen (flat);
-          else
-            continue;
-          distance = MIN (distance, d);
-        }
-      }
-      if (distance < best_distance) {
-        best_distance = distance;
-        best = classify_command_phrases[i].command;
-      }
-    }
-  return best;
+  who = recipient != NULL ? g_ascii_strdown (recipient, -1) : NULL;
+  return classify_command_near (flat, who);
 }
 
 /* classify_strdown - S lower-cased: byte by byte when it is ASCII (most

@@ -69,6 +69,13 @@ int classify_reply_in_text (const char *text);
  * (CLASSIFY_CMD_*), the mention nearest to RECIPIENT when it is named, or 0. */
 char classify_command_in (const char *text, const char *recipient);
 
+/* classify_fold - TEXT lower-cased (ASCII) with runs of white space as one
+ * space; caller frees.  classify_command_near - classify_command_in on a
+ * text already folded (FLAT) for the lower-case address WHO (or NULL):
+ * reading one report for many recipients folds it once. */
+char *classify_fold (const char *text);
+char classify_command_near (const char *flat, const char *who);
+
 /* classify_reason - the reason name for DIAGNOSTIC, STATUS and REPLY_CODE
  * (any may be NULL/0), whether the report is a delay (DELAYED) and the SMTP
  * COMMAND the failure came after (CLASSIFY_CMD_* or 0); static. */

@@ -533,15 +533,24 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
       }
     }
   }
+  g_autofree char *flat = NULL;              /* the human text folded, for the commands it names */
+  struct textbounce_text *human_text = NULL; /* the human text split into lines, once */
+
   for (guint i = 0; text != NULL && *text != '\0' && i < facts->len; i++) {
     struct fact *f = g_ptr_array_index (facts, i);
-    g_autofree char *human = textbounce_diagnostic_for (text, strlen (text), f->recipient);
 
     /* the human-readable part often says at which command it failed */
-    if (f->command == 0)
-      f->command = classify_command_in (text, f->recipient);
+    if (f->command == 0) {
+      g_autofree char *who = f->recipient != NULL ? g_ascii_strdown (f->recipient, -1) : NULL;
+
+      if (flat == NULL)
+        flat = classify_fold (text);
+      f->command = classify_command_near (flat, who);
+    }
     if (f->diagnostic == NULL) {
-      f->diagnostic = g_steal_pointer (&human);
+      if (human_text == NULL)
+        human_text = textbounce_text_new (text, strlen (text));
+      f->diagnostic = textbounce_diagnostic_in (human_text, f->recipient);
       /* a catch-all x.0.0 gives way to the code the words give */
       if (f->status != NULL && g_str_has_suffix (f->status, ".0.0") && f->diagnostic != NULL) {
         g_autofree char *better = classify_status_in_text (f->diagnostic);
@@ -553,6 +562,7 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
       }
     }
   }
+  textbounce_text_free (human_text);
   {
     const char *family = textbounce_family_of (parse_header (message, "From"), result->subject, text,
                                                text != NULL ? strlen (text) : 0);

@@ -648,37 +648,93 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   return family != NULL ? family->name : "generic";
 }
 
-char *
-textbounce_diagnostic_for (const char *text, gsize len, const char *recipient)
+struct textbounce_text {
+  struct textbounce_lines lines;
+  guint first, last; /* the report's section */
+  gboolean *leads;   /* lines that start with an address */
+  char *whole;       /* the text lower-cased in one piece, at the lines' offsets */
+};
+
+struct textbounce_text *
+textbounce_text_new (const char *text, gsize len)
 {
-  struct textbounce_lines storage, *lines = &storage;
-  g_autofree char *lower_rcpt = recipient != NULL ? g_ascii_strdown (recipient, -1) : NULL;
-  g_autofree gboolean *is_rcpt = NULL;
-  char *diag = NULL;
-  guint first, last;
+  struct textbounce_text *tt = g_new0 (struct textbounce_text, 1);
+  struct textbounce_lines *lines = &tt->lines;
 
   textbounce_lines_split (text, len, lines);
-  textbounce_section (lines, NULL, &first, &last);
-  is_rcpt = g_new0 (gboolean, lines->raw->len + 1);
-  /* a line that starts with another address speaks of that one */
-  for (guint i = first; lower_rcpt != NULL && i < last; i++) {
+  textbounce_section (lines, NULL, &tt->first, &tt->last);
+  tt->whole = g_ascii_strdown (text, (gssize) len);
+  tt->leads = g_new0 (gboolean, lines->raw->len + 1);
+  for (guint i = tt->first; i < tt->last; i++) {
     const char *t = LOWER (i);
     const char *at;
 
     while (*t == ' ' || *t == '\t' || *t == '<')
       t++;
     at = strchr (t, '@');
-    is_rcpt[i] = at != NULL && at > t && (gsize) (at - t) == strcspn (t, " \t:<>@")
-                 && !g_str_has_prefix (t, lower_rcpt);
+    tt->leads[i] = at != NULL && at > t && (gsize) (at - t) == strcspn (t, " \t:<>@");
   }
-  for (guint i = first; lower_rcpt != NULL && i < last && diag == NULL; i++) {
-    const char *hit = strstr (LOWER (i), lower_rcpt);
+  return tt;
+}
 
-    if (hit != NULL)
-      diag = textbounce_collect (lines, i, RAW (i) + (hit - LOWER (i)) + strlen (lower_rcpt), last, is_rcpt);
+void
+textbounce_text_free (struct textbounce_text *tt)
+{
+  if (tt == NULL)
+    return;
+  textbounce_lines_clear (&tt->lines);
+  g_free (tt->leads);
+  g_free (tt->whole);
+  g_free (tt);
+}
+
+/* textbounce_line_of - the line of LINES that holds position P of the
+ * lower-case text (lines are consecutive in it). */
+static guint
+textbounce_line_of (const struct textbounce_lines *lines, const char *p)
+{
+  guint lo = 0, hi = lines->lower->len;
+
+  while (hi - lo > 1) {
+    guint mid = lo + (hi - lo) / 2;
+
+    if (LOWER (mid) <= p)
+      lo = mid;
+    else
+      hi = mid;
   }
-  if (diag == NULL)
-    diag = textbounce_section_text (lines, first, last);
-  textbounce_lines_clear (lines);
-  return diag;
+  return lo;
+}
+
+char *
+textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipient)
+{
+  const struct textbounce_lines *lines = &tt->lines;
+  g_autofree char *lower_rcpt = recipient != NULL ? g_ascii_strdown (recipient, -1) : NULL;
+  const char *from =
+      tt->first < lines->lower->len ? tt->whole + (LOWER (tt->first) - lines->lower_text) : NULL;
+  const char *found =
+      lower_rcpt != NULL && from != NULL && *lower_rcpt != '\0' ? strstr (from, lower_rcpt) : NULL;
+  /* the same place in the line-split copy */
+  const char *hit = found != NULL ? lines->lower_text + (found - tt->whole) : NULL;
+  guint i = hit != NULL ? textbounce_line_of (lines, hit) : tt->last;
+  g_autofree gboolean *is_rcpt = NULL;
+
+  if (i >= tt->last)
+    return textbounce_section_text (lines, tt->first, tt->last);
+  /* a line that starts with another address speaks of that one */
+  is_rcpt = g_new0 (gboolean, lines->raw->len + 1);
+  for (guint j = tt->first; j < tt->last; j++) {
+    const char *t = LOWER (j);
+
+    while (*t == ' ' || *t == '\t' || *t == '<')
+      t++;
+    is_rcpt[j] = tt->leads[j] && !g_str_has_prefix (t, lower_rcpt);
+  }
+  {
+    char *diag =
+        textbounce_collect (lines, i, RAW (i) + (hit - LOWER (i)) + strlen (lower_rcpt), tt->last, is_rcpt);
+
+    return diag != NULL ? diag : textbounce_section_text (lines, tt->first, tt->last);
+  }
 }

@@ -93,10 +93,17 @@ const char *textbounce_family_of (const char *from, const char *subject, const c
 const char *textbounce_says (const char *family, const char *remote_mta, const char *recipient,
                              const char *diagnostic, const char *status, char command);
 
-/* textbounce_diagnostic_for - the diagnostic text that TEXT gives for
- * RECIPIENT (or, when RECIPIENT is NULL or absent, for the only failure it
- * describes), or NULL.  Used to complete DSNs without Diagnostic-Code.
- * Caller frees with g_free. */
-char *textbounce_diagnostic_for (const char *text, gsize len, const char *recipient);
+/* A report's free text, split into lines once so that each of its
+ * recipients is looked up without reading it again.
+ * textbounce_text_new / textbounce_text_free - prepare TEXT (LEN bytes)
+ * and release it; NULL is fine for free.
+ * textbounce_diagnostic_in - the diagnostic the text gives for RECIPIENT
+ * (or, when RECIPIENT is NULL or absent, the text of the report's section),
+ * or NULL.  Used to complete DSNs without Diagnostic-Code.  Caller frees
+ * with g_free. */
+struct textbounce_text;
+struct textbounce_text *textbounce_text_new (const char *text, gsize len);
+void textbounce_text_free (struct textbounce_text *tt);
+char *textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipient);
 
 #endif

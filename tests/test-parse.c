@@ -333,6 +333,52 @@ test_expect_unsub (void)
   parse_result_free (r);
 }
 
+/* A report whose human text names every one of its many recipients, with
+ * a long tail of filler, and no Diagnostic-Code: each recipient gets its
+ * own line's words, code and SMTP command, the one after the other. */
+static void
+test_many_recipients_in_text (void)
+{
+  GString *human = g_string_new (NULL);
+  GString *report = g_string_new ("Reporting-MTA: dns; mta.example.test\n\n");
+  g_autofree char *text = NULL;
+  struct parse_result *r;
+
+  for (guint i = 0; i < 1000; i++) {
+    gboolean full = i % 2 == 1;
+
+    g_string_append_printf (human,
+                            "<u%u@example.net>: host mx.example.net[192.0.2.1] said: %s <u%u@example.net>\n"
+                            "    %s (in reply to %s command)\n\n",
+                            i, full ? "552 5.2.2" : "550 5.1.1", i, full ? "Mailbox full" : "User unknown",
+                            full ? "end of DATA" : "RCPT TO");
+    g_string_append_printf (report,
+                            "Final-Recipient: rfc822; u%u@example.net\nAction: failed\nStatus: 5.0.0\n\n", i);
+  }
+  for (guint i = 0; i < 20000; i++)
+    g_string_append (human, "filler text that says nothing about anybody\n");
+  text =
+      g_strdup_printf ("From: MAILER-DAEMON@mta.example.test\nSubject: Undelivered Mail Returned to Sender\n"
+                       "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
+                       "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\n%s\n--B\n"
+                       "Content-Type: message/delivery-status\n\n%s\n--B--\n",
+                       human->str, report->str);
+  r = parse_text (text, strlen (text), NULL);
+  g_assert_cmpuint (r->events->len, ==, 1000);
+  for (guint i = 0; i < r->events->len; i++) {
+    const struct event *e = g_ptr_array_index (r->events, i);
+    g_autofree char *want = g_strdup_printf ("u%u@example.net", i);
+
+    g_assert_cmpstr (e->address, ==, want);
+    g_assert_cmpstr (e->status, ==, i % 2 ? "5.2.2" : "5.1.1");
+    g_assert_cmpstr (e->reason, ==, i % 2 ? "mailboxfull" : "userunknown");
+    g_assert_cmpint (e->klass, ==, i % 2 ? EVENT_CLASS_SOFT : EVENT_CLASS_HARD);
+  }
+  parse_result_free (r);
+  g_string_free (human, TRUE);
+  g_string_free (report, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -368,6 +414,7 @@ main (int argc, char **argv)
   g_assert_cmpuint (runs->len, >=, 3 * 15);
   g_test_add_func ("/parse/empty", test_empty);
   g_test_add_func ("/parse/too-many-recipients", test_too_many_recipients);
+  g_test_add_func ("/parse/many-recipients-in-text", test_many_recipients_in_text);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
   g_test_add_func ("/parse/too-many-parts", test_too_many_parts);
