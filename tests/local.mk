@@ -24,6 +24,7 @@ unit_tests = \
 	tests/test-verp \
 	tests/test-parse \
 	tests/test-classify \
+	tests/test-punycode \
 	tests/test-policy \
 	tests/test-store
 check_PROGRAMS += $(unit_tests)
@@ -53,6 +54,9 @@ tests_test_parse_LDADD = $(TEST_LDADD)
 tests_test_classify_SOURCES = tests/test-classify.c
 tests_test_classify_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_classify_LDADD = $(TEST_LDADD)
+tests_test_punycode_SOURCES = tests/test-punycode.c
+tests_test_punycode_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_punycode_LDADD = $(TEST_LDADD)
 tests_test_policy_SOURCES = tests/test-policy.c
 tests_test_policy_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_policy_LDADD = $(TEST_LDADD)
