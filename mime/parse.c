@@ -16,6 +16,7 @@
 #include "autoreply.h"
 #include "classify.h"
 #include "dsn.h"
+#include "gmime-setup.h"
 #include "mime-autoptr.h"
 #include "parse.h"
 #include "sesjson.h"
@@ -44,14 +45,14 @@ struct parse_walk {
   GMimeMessage *original; /* the returned message or its headers (ref) */
 };
 
-/* parse_once_init - g_mime_init, once per process. */
+/* parse_once_init - start GMime, once per process. */
 static void
 parse_once_init (void)
 {
   static gsize done;
 
   if (g_once_init_enter (&done)) {
-    g_mime_init ();
+    gmime_setup ();
     g_once_init_leave (&done, 1);
   }
 }

@@ -36,7 +36,9 @@ src_recoil_SOURCES = \
 	src/cmd-verp.c src/cmd-verp.h
 # The pipe program: GLib and GMime linked statically when configure found
 # their archives (RECOIL_PIPE_LIBS), so each invocation starts faster.
-src_recoil_LDADD = src/librecoil.a providers/libproviders.a mime/libmime.a verp/libverp.a $(RECOIL_PIPE_LIBS)
+src_recoil_LDADD = src/librecoil.a providers/libproviders.a $(RECOIL_PIPE_PRE) mime/libmime.a verp/libverp.a \
+	$(RECOIL_PIPE_LIBS)
+EXTRA_src_recoil_DEPENDENCIES = $(RECOIL_PIPE_DEPS)
 
 # The dispatcher: the only program that links libcurl and libxml2 (through
 # providers/), run by recoil when provider actions are due.
