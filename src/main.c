@@ -128,7 +128,10 @@ main (int argc, char **argv)
   recoil_outcome outcome;
   int status;
 
-  setlocale (LC_ALL, "");
+  /* the character set only: recoil speaks English, and its JSON, CSV and
+   * logs must not change with LC_NUMERIC or LC_TIME (it also spares every
+   * pipe invocation a dozen locale files) */
+  setlocale (LC_CTYPE, "");
   log_init ();
   g_set_prgname ("recoil");
 
