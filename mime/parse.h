@@ -29,7 +29,9 @@ struct parse_limits {
 void parse_limits_default (struct parse_limits *limits);
 
 enum {
-  PARSE_EXPECT_UNSUB = 1 << 0 /* sent to the unsubscribe domain: a plain mail is a request */
+  PARSE_EXPECT_UNSUB = 1 << 0, /* sent to the unsubscribe domain: a plain mail is a request */
+  PARSE_ONE_SHOT = 1 << 1      /* the process exits after this message: GMime's tree of it is
+                                * left to the exit rather than freed object by object */
 };
 
 struct parse_result {

@@ -344,7 +344,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
   parse_limits_default (&limits);
   limits.max_size = (gsize) conf->max_message_size;
   result = parse_message ((const char *) data->data, data->len, &limits,
-                          which == OURDOMAIN_UNSUB ? PARSE_EXPECT_UNSUB : 0);
+                          PARSE_ONE_SHOT | (which == OURDOMAIN_UNSUB ? PARSE_EXPECT_UNSUB : 0));
   if (truncated)
     result->anomalies |= ANOMALY_TOO_LARGE;
   if (which != OURDOMAIN_NONE) {
