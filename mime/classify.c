@@ -364,9 +364,10 @@ classify_match (const char *text, const char *pattern)
   }
 }
 
-/* The phrase index: for every two-byte start, the patterns (reason and
- * pattern) whose first piece begins with it, so a text is scanned once
- * and only candidate patterns are compared.  Built once per process. */
+/* The phrase index: the patterns (reason and pattern) bucketed by a hash
+ * of their first two bytes, so a text is scanned once and only candidate
+ * patterns are compared.  Built once per process, in one allocation: the
+ * start of a `recoil mail` should not pay for more. */
 struct classify_candidate {
   int reason;
   const char *pattern;
@@ -374,17 +375,34 @@ struct classify_candidate {
   gboolean star;   /* whether there is more after a '*' */
 };
 
-static GPtrArray *classify_index[65536]; /* of struct classify_candidate *; NULL when none */
+#define CLASSIFY_BUCKETS 1024
+#define CLASSIFY_BUCKET(a, b) ((((guint) (guchar) (a) *31u) ^ (guchar) (b)) & (CLASSIFY_BUCKETS - 1))
 
-/* classify_index_build - fill classify_index. */
+static struct classify_candidate *classify_cands;   /* by bucket */
+static guint classify_bucket[CLASSIFY_BUCKETS + 1]; /* bucket B is [B], up to [B + 1] */
+
+/* classify_index_build - fill classify_cands and classify_bucket. */
 static gsize
 classify_index_build (void)
 {
+  guint total = 0;
+  guint fill[CLASSIFY_BUCKETS];
+
   for (gsize row = 0; row < G_N_ELEMENTS (classify_phrases); row++)
     for (const char *const *p = classify_phrases[row].patterns; *p != NULL; p++) {
-      struct classify_candidate *c = g_new0 (struct classify_candidate, 1);
+      g_assert ((*p)[0] != '\0' && (*p)[1] != '\0');
+      classify_bucket[CLASSIFY_BUCKET ((*p)[0], (*p)[1]) + 1]++;
+      total++;
+    }
+  for (guint b = 0; b < CLASSIFY_BUCKETS; b++) {
+    classify_bucket[b + 1] += classify_bucket[b];
+    fill[b] = classify_bucket[b];
+  }
+  classify_cands = g_new0 (struct classify_candidate, total);
+  for (gsize row = 0; row < G_N_ELEMENTS (classify_phrases); row++)
+    for (const char *const *p = classify_phrases[row].patterns; *p != NULL; p++) {
+      struct classify_candidate *c = &classify_cands[fill[CLASSIFY_BUCKET ((*p)[0], (*p)[1])]++];
       const char *star = strchr (*p, '*');
-      guint key;
 
       c->reason = classify_phrases[row].reason;
       c->pattern = *p;
@@ -393,10 +411,6 @@ classify_index_build (void)
       while (c->star && c->first_len > 0 && (*p)[c->first_len - 1] == ' ')
         c->first_len--;
       g_assert (c->first_len >= 2);
-      key = (guint) (guchar) (*p)[0] << 8 | (guchar) (*p)[1];
-      if (classify_index[key] == NULL)
-        classify_index[key] = g_ptr_array_new ();
-      g_ptr_array_add (classify_index[key], c);
     }
   return 1;
 }
@@ -415,13 +429,13 @@ classify_phrase_mask (const char *lower)
   if (g_once_init_enter (&built))
     g_once_init_leave (&built, classify_index_build ());
   for (gsize i = 0; i + 1 < len; i++) {
-    GPtrArray *cands = classify_index[(guint) (guchar) lower[i] << 8 | (guchar) lower[i + 1]];
+    guint b = CLASSIFY_BUCKET (lower[i], lower[i + 1]);
 
-    for (guint k = 0; cands != NULL && k < cands->len; k++) {
-      const struct classify_candidate *c = g_ptr_array_index (cands, k);
+    for (guint k = classify_bucket[b]; k < classify_bucket[b + 1]; k++) {
+      const struct classify_candidate *c = &classify_cands[k];
 
-      if ((mask & BIT (c->reason)) != 0 || i + c->first_len > len
-          || memcmp (lower + i, c->pattern, c->first_len) != 0)
+      if (c->pattern[0] != lower[i] || c->pattern[1] != lower[i + 1] || (mask & BIT (c->reason)) != 0
+          || i + c->first_len > len || memcmp (lower + i, c->pattern, c->first_len) != 0)
         continue;
       if (c->star && !classify_match (lower + i, c->pattern))
         continue;
