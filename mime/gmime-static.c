@@ -19,8 +19,6 @@
 
 #include <gmime/gmime.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #if !GMIME_CHECK_VERSION(3, 2, 0) || GMIME_CHECK_VERSION(3, 3, 0)
 #error "gmime-static.c mirrors g_mime_init of GMime 3.2; configure should not have chosen it"
@@ -37,8 +35,9 @@ void g_mime_parser_options_init (void);
 void
 gmime_setup (void)
 {
-  /* the order of g_mime_init */
-  srand ((unsigned) time (NULL));
+  /* the order of g_mime_init, without its srand (time (NULL)): that seeds
+   * rand () for boundaries and Message-IDs GMime makes up when writing,
+   * and recoil only reads */
   g_mime_format_options_init ();
   g_mime_parser_options_init ();
   g_mime_charset_map_init ();
@@ -56,7 +55,9 @@ gmime_setup (void)
 }
 
 /* libidn2's answer for input it cannot convert (IDN2_ENCODING_ERROR);
- * GMime then keeps the domain as it was written. */
+ * GMime then keeps the domain as it was written.  GMime releases what
+ * these return with free (), which since GLib 2.46 also releases g_malloc's
+ * memory. */
 #define GMIME_STATIC_IDN2_ERROR (-200)
 
 int idn2_to_unicode_8z8z (const char *input, char **output, int flags);
@@ -68,13 +69,9 @@ void idn2_free (void *ptr);
 int
 idn2_to_unicode_8z8z (const char *input, char **output, int flags)
 {
-  g_autofree char *utf8 = input != NULL ? punycode_domain_to_utf8 (input) : NULL;
-
   (void) flags;
-  *output = NULL;
-  if (utf8 == NULL || (*output = strdup (utf8)) == NULL)
-    return GMIME_STATIC_IDN2_ERROR;
-  return 0;
+  *output = input != NULL ? punycode_domain_to_utf8 (input) : NULL;
+  return *output != NULL ? 0 : GMIME_STATIC_IDN2_ERROR;
 }
 
 /* idn2_to_ascii_8z - a UTF-8 domain in its ACE form (GMime's
@@ -82,13 +79,9 @@ idn2_to_unicode_8z8z (const char *input, char **output, int flags)
 int
 idn2_to_ascii_8z (const char *input, char **output, int flags)
 {
-  g_autofree char *ace = input != NULL ? punycode_domain_to_ascii (input) : NULL;
-
   (void) flags;
-  *output = NULL;
-  if (ace == NULL || (*output = strdup (ace)) == NULL)
-    return GMIME_STATIC_IDN2_ERROR;
-  return 0;
+  *output = input != NULL ? punycode_domain_to_ascii (input) : NULL;
+  return *output != NULL ? 0 : GMIME_STATIC_IDN2_ERROR;
 }
 
 void
