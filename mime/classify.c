@@ -418,11 +418,19 @@ classify_index_build (void)
 #define BIT(r) ((guint64) 1 << (r))
 
 /* classify_phrase_mask - the reasons (bits) one of whose phrases occurs in
- * the lower-case LOWER. */
+ * the lower-case LOWER.  A phrase found only inside a longer phrase of
+ * another reason does not count: "domain does not exist" is about the
+ * domain, not the "does not exist" of a mailbox; "blocked by the user" is
+ * not a block list. */
 static guint64
 classify_phrase_mask (const char *lower)
 {
   static gsize built;
+  struct {
+    gsize start, end;
+    int reason;
+  } hit[64];
+  guint nhit = 0;
   gsize len = strlen (lower);
   guint64 mask = 0;
 
@@ -434,13 +442,28 @@ classify_phrase_mask (const char *lower)
     for (guint k = classify_bucket[b]; k < classify_bucket[b + 1]; k++) {
       const struct classify_candidate *c = &classify_cands[k];
 
-      if (c->pattern[0] != lower[i] || c->pattern[1] != lower[i + 1] || (mask & BIT (c->reason)) != 0
-          || i + c->first_len > len || memcmp (lower + i, c->pattern, c->first_len) != 0)
+      if (c->pattern[0] != lower[i] || c->pattern[1] != lower[i + 1] || i + c->first_len > len
+          || memcmp (lower + i, c->pattern, c->first_len) != 0)
         continue;
-      if (c->star && !classify_match (lower + i, c->pattern))
-        continue;
-      mask |= BIT (c->reason);
+      if (c->star) {
+        if (classify_match (lower + i, c->pattern))
+          mask |= BIT (c->reason);
+      } else if (nhit < G_N_ELEMENTS (hit)) {
+        hit[nhit].start = i;
+        hit[nhit].end = i + c->first_len;
+        hit[nhit++].reason = c->reason;
+      } else
+        mask |= BIT (c->reason);
     }
+  }
+  for (guint a = 0; a < nhit; a++) {
+    gboolean inside = FALSE;
+
+    for (guint o = 0; o < nhit && !inside; o++)
+      inside = hit[o].reason != hit[a].reason && hit[o].start <= hit[a].start && hit[o].end >= hit[a].end
+               && hit[o].end - hit[o].start > hit[a].end - hit[a].start;
+    if (!inside)
+      mask |= BIT (hit[a].reason);
   }
   return mask;
 }
