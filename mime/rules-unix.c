@@ -29,7 +29,7 @@ const struct textbounce_family rules_unix[] = {
     L ("----- the following addresses had", "----- transcript of session follows -----"),
     L ("----- original message follows -----", "----- unsent message follows -----",
        "----- message header follows", "----- original message headers follow"),
-    TEXTBOUNCE_TO_FALLBACK },
+    TEXTBOUNCE_TO_FALLBACK | TEXTBOUNCE_TRANSCRIPT },
   { "opensmtpd",
     L ("this is the mailer-daemon at", "an error has occurred while attempting to deliver a message"),
     L ("for the following list of recipients", "following list of recipients"),

@@ -493,6 +493,83 @@ textbounce_above (const struct textbounce_lines *lines, guint i, gsize col, guin
   return before != NULL ? g_strjoin (" ", before, head, NULL) : g_steal_pointer (&head);
 }
 
+/* textbounce_transcript_line - what line T (trimmed, lower-case) of an SMTP
+ * transcript is: 'c' a command (">>>"), 'r' a server reply ("<<<"), 's' a
+ * status line ("550 <a@b>... text", "421 host (smtp)... text"), 'w' the
+ * start of a conversation ("while talking to"), 0 other text. */
+static char
+textbounce_transcript_line (const char *t)
+{
+  while (*t == ' ' || *t == '\t')
+    t++;
+  if (g_str_has_prefix (t, ">>>"))
+    return 'c';
+  if (g_str_has_prefix (t, "<<<"))
+    return 'r';
+  if (g_str_has_prefix (t, "while talking to") || g_str_has_prefix (t, "... while talking to"))
+    return 'w';
+  if (g_ascii_isdigit (t[0]) && g_ascii_isdigit (t[1]) && g_ascii_isdigit (t[2])
+      && (t[3] == ' ' || t[3] == '-'))
+    return 's';
+  return 0;
+}
+
+/* textbounce_transcript - the diagnostic of a recipient found on line I of
+ * an SMTP transcript (TEXTBOUNCE_TRANSCRIPT), REST being the text after the
+ * address: on a status line, that line and the replies of its conversation
+ * above it; on a command line, the replies and status lines that answer
+ * it. */
+static char *
+textbounce_transcript (const struct textbounce_lines *lines, guint i, const char *rest, guint first,
+                       guint last, const gboolean *is_rcpt)
+{
+  GString *diag = g_string_new (NULL);
+  char kind = textbounce_transcript_line (LOWER (i));
+
+  if (kind == 'c') {
+    for (guint j = i + 1; j < last && diag->len < TEXTBOUNCE_MAX_DIAG && !is_rcpt[j]; j++) {
+      char k = textbounce_transcript_line (LOWER (j));
+      const char *t = RAW (j);
+
+      if (k != 'r' && k != 's')
+        break;
+      while (*t == ' ' || *t == '\t')
+        t++;
+      if (diag->len > 0)
+        g_string_append_c (diag, ' ');
+      g_string_append (diag, t);
+    }
+  } else {
+    guint j = i;
+
+    while (j > first && j + 8 > i && !is_rcpt[j - 1] && textbounce_transcript_line (LOWER (j - 1)) != 'w')
+      j--;
+    for (; j < i; j++)
+      if (textbounce_transcript_line (LOWER (j)) == 'r') {
+        const char *t = RAW (j);
+
+        while (*t == ' ' || *t == '\t')
+          t++;
+        if (diag->len > 0)
+          g_string_append_c (diag, ' ');
+        g_string_append (diag, t);
+      }
+    /* "<a@b>... text": the text */
+    while (*rest == '>' || *rest == '.' || *rest == ':' || *rest == ' ')
+      rest++;
+    if (diag->len > 0 && *rest != '\0')
+      g_string_append_c (diag, ' ');
+    g_string_append (diag, rest);
+  }
+  g_strstrip (diag->str);
+  diag->len = strlen (diag->str);
+  if (diag->len == 0) {
+    g_string_free (diag, TRUE);
+    return NULL;
+  }
+  return g_string_free (diag, FALSE);
+}
+
 /* textbounce_scan - find recipients in lines [FIRST, LAST); each found
  * address goes to FOUND (char *) with its line number in LINE_OF. */
 static void
@@ -611,7 +688,11 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     /* recipients listed on consecutive lines share the text below them */
     if (k + 1 < found->len && g_array_index (line_of, guint, k + 1) == i)
       rest = "";
-    fact->diagnostic = textbounce_collect (lines, i, rest, last, is_rcpt);
+    if (family != NULL && (family->flags & TEXTBOUNCE_TRANSCRIPT)
+        && textbounce_transcript_line (LOWER (i)) != 0)
+      fact->diagnostic = textbounce_transcript (lines, i, rest, first, last, is_rcpt);
+    else
+      fact->diagnostic = textbounce_collect (lines, i, rest, last, is_rcpt);
     if (family != NULL && (family->flags & TEXTBOUNCE_REASON_ABOVE)) {
       g_autofree char *who = g_ascii_strdown (fact->recipient, -1);
       const char *hit = strstr (LOWER (i), who);

@@ -14,10 +14,15 @@
 #include <glib.h>
 
 enum {
-  TEXTBOUNCE_TEMPORARY = 1 << 0,   /* this family only reports delays */
-  TEXTBOUNCE_TO_FALLBACK = 1 << 1, /* no address in the text: use the To of the returned message */
-  TEXTBOUNCE_MAIL_ONHOLD = 1 << 2, /* a refusal at MAIL FROM without a code is "on hold" (5.0.901) */
-  TEXTBOUNCE_REASON_ABOVE = 1 << 3 /* the family writes the reason above the address */
+  TEXTBOUNCE_TEMPORARY = 1 << 0,    /* this family only reports delays */
+  TEXTBOUNCE_TO_FALLBACK = 1 << 1,  /* no address in the text: use the To of the returned message */
+  TEXTBOUNCE_MAIL_ONHOLD = 1 << 2,  /* a refusal at MAIL FROM without a code is "on hold" (5.0.901) */
+  TEXTBOUNCE_REASON_ABOVE = 1 << 3, /* the family writes the reason above the address */
+  /* an SMTP transcript ("while talking to", ">>> RCPT", "<<< 550 ...",
+   * "550 <a@b>... User unknown"): a recipient's words are its own status
+   * line and the server's replies of its conversation, never the status
+   * lines about the next host or address */
+  TEXTBOUNCE_TRANSCRIPT = 1 << 4
 };
 
 /* What a format's or a host's own words mean: a lower-case phrase of the
