@@ -437,6 +437,7 @@ parse_inline_original (const char *text)
                                          "message header follows",
                                          "the header of the original message",
                                          "below is a copy of the original message",
+                                         "original message:\n",
                                          NULL };
   g_autofree char *lower = g_ascii_strdown (text, -1);
 

@@ -64,7 +64,10 @@ const struct textbounce_family rules_services[] = {
   { "einsundeins", L ("1&1", "1und1", "kundenserver.de"), NULL, L ("--- the header of the original message"),
     0 },
   { "zoho", L ("zoho", "from:mailer-daemon@zoho"), NULL, L ("received:"), 0 },
-  { "verizon", L ("verizon", "vzwpix.com", "vtext.com"), NULL, NULL, 0 },
+  /* Verizon's picture-message gateway; its text gateway (vtext.com) runs
+   * Apache James (rules-unix.c) */
+  { "verizon", L ("vzwpix.com", "message could not be delivered to mobile"), NULL, L ("original message:"),
+    TEXTBOUNCE_TO_FALLBACK, S ({ "no valid recipients", "userunknown" }) },
   { "facebook", L ("facebook.com", "from:mailer-daemon@facebook"), NULL, NULL, 0 },
   { "sendgrid", L ("sendgrid", "from:mailer-daemon@sendgrid"), NULL, NULL, 0 },
   { "ezweb", L ("from:postmaster@ezweb.ne.jp", "ezweb", "each of the following recipients was rejected"),

@@ -44,7 +44,8 @@ const struct textbounce_family rules_unix[] = {
   { "dragonfly", L ("this is the dragonfly mail agent", "dma(8)", "from:mailer-daemon <>"),
     L ("there was an error delivering your mail to", "error delivering your mail"),
     L ("original message follows", "message headers follow"), 0 },
-  { "apachejames", L ("error message below:", "message details:", "apache james"), L ("error message below:"),
-    L ("message details:"), 0 },
+  /* "Error message below: 550 ... Message details: ... RCPT TO: a@b" */
+  { "apachejames", L ("error message below:", "apache james"), L ("message details:"),
+    L ("size (in bytes):", "number of lines:"), TEXTBOUNCE_REASON_BEFORE_START },
   { NULL, NULL, NULL, NULL, 0 },
 };

@@ -473,6 +473,34 @@ textbounce_section_text (const struct textbounce_lines *lines, guint first, guin
   return g_string_free (s, FALSE);
 }
 
+/* textbounce_before_start - for TEXTBOUNCE_REASON_BEFORE_START: the text
+ * of up to 12 lines above the start line FIRST, without the header-like
+ * lines that describe the returned message ("From:", "Subject:"), or NULL. */
+static char *
+textbounce_before_start (const struct textbounce_lines *lines, guint first)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = first > 12 ? first - 12 : 0; i < first && s->len < TEXTBOUNCE_MAX_DIAG; i++) {
+    const char *t = RAW (i), *l = LOWER (i);
+
+    while (*t == ' ' || *t == '\t')
+      t++;
+    while (*l == ' ' || *l == '\t')
+      l++;
+    if (*t == '\0' || textbounce_starts (l, textbounce_header_lines) || g_str_has_prefix (l, "--"))
+      continue;
+    if (s->len > 0)
+      g_string_append_c (s, ' ');
+    g_string_append (s, t);
+  }
+  if (s->len == 0) {
+    g_string_free (s, TRUE);
+    return NULL;
+  }
+  return g_string_free (s, FALSE);
+}
+
 /* textbounce_above - for families that write the reason first: the
  * lines above line I (up to 8, back to the previous recipient) and the
  * text before column COL of line I, or NULL. */
@@ -688,8 +716,10 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     /* recipients listed on consecutive lines share the text below them */
     if (k + 1 < found->len && g_array_index (line_of, guint, k + 1) == i)
       rest = "";
-    if (family != NULL && (family->flags & TEXTBOUNCE_TRANSCRIPT)
-        && textbounce_transcript_line (LOWER (i)) != 0)
+    if (family != NULL && (family->flags & TEXTBOUNCE_REASON_BEFORE_START) && first > 0)
+      fact->diagnostic = textbounce_before_start (lines, first);
+    else if (family != NULL && (family->flags & TEXTBOUNCE_TRANSCRIPT)
+             && textbounce_transcript_line (LOWER (i)) != 0)
       fact->diagnostic = textbounce_transcript (lines, i, rest, first, last, is_rcpt);
     else
       fact->diagnostic = textbounce_collect (lines, i, rest, last, is_rcpt);

@@ -22,7 +22,11 @@ enum {
    * "550 <a@b>... User unknown"): a recipient's words are its own status
    * line and the server's replies of its conversation, never the status
    * lines about the next host or address */
-  TEXTBOUNCE_TRANSCRIPT = 1 << 4
+  TEXTBOUNCE_TRANSCRIPT = 1 << 4,
+  /* the family gives the reason once, in the lines above the start line
+   * ("Could not be delivered because of ... The following recipients were
+   * affected:"); the lines by the recipients are no diagnostic */
+  TEXTBOUNCE_REASON_BEFORE_START = 1 << 5
 };
 
 /* What a format's or a host's own words mean: a lower-case phrase of the
