@@ -598,6 +598,39 @@ textbounce_transcript (const struct textbounce_lines *lines, guint i, const char
   return g_string_free (diag, FALSE);
 }
 
+/* textbounce_lead - put the words before FACT's address on its line I in
+ * front of its diagnostic: "User's mailbox is full: <a@b>" says why
+ * before it says who. */
+static void
+textbounce_lead (const struct textbounce_lines *lines, guint i, struct fact *fact)
+{
+  g_autofree char *who = g_ascii_strdown (fact->recipient, -1);
+  const char *hit = strstr (LOWER (i), who);
+  g_autofree char *lead = NULL;
+  guint letters = 0;
+
+  if (hit == NULL || hit == LOWER (i))
+    return;
+  lead = g_strndup (RAW (i), (gsize) (hit - LOWER (i)));
+  g_strstrip (lead);
+  for (gsize n = strlen (lead); n > 0 && strchr ("<\"'([ \t", lead[n - 1]) != NULL; n--)
+    lead[n - 1] = '\0';
+  for (const char *p = lead; *p; p++)
+    letters += g_ascii_isalpha (*p) ? 1 : 0;
+  if (letters < 3)
+    return;
+  if (fact->diagnostic == NULL) {
+    fact->diagnostic = g_steal_pointer (&lead);
+    return;
+  }
+  {
+    char *both = g_strjoin (" ", lead, fact->diagnostic, NULL);
+
+    g_free (fact->diagnostic);
+    fact->diagnostic = both;
+  }
+}
+
 /* textbounce_scan - find recipients in lines [FIRST, LAST); each found
  * address goes to FOUND (char *) with its line number in LINE_OF. */
 static void
@@ -721,8 +754,11 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     else if (family != NULL && (family->flags & TEXTBOUNCE_TRANSCRIPT)
              && textbounce_transcript_line (LOWER (i)) != 0)
       fact->diagnostic = textbounce_transcript (lines, i, rest, first, last, is_rcpt);
-    else
+    else {
       fact->diagnostic = textbounce_collect (lines, i, rest, last, is_rcpt);
+      if (family == NULL || !(family->flags & TEXTBOUNCE_REASON_ABOVE))
+        textbounce_lead (lines, i, fact);
+    }
     if (family != NULL && (family->flags & TEXTBOUNCE_REASON_ABOVE)) {
       g_autofree char *who = g_ascii_strdown (fact->recipient, -1);
       const char *hit = strstr (LOWER (i), who);
