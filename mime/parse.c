@@ -288,7 +288,21 @@ parse_walk_object (struct parse_walk *walk, GMimeObject *obj, guint depth)
     for (int i = 0; i < n; i++)
       parse_walk_object (walk, g_mime_multipart_get_part (mp, i), depth + 1);
   } else if (GMIME_IS_MESSAGE_PART (obj)) {
-    parse_keep_original (walk, g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj)));
+    GMimeMessage *m = g_mime_message_part_get_message (GMIME_MESSAGE_PART (obj));
+    GMimeObject *body = m != NULL ? g_mime_message_get_mime_part (m) : NULL;
+    GMimeContentType *ct = body != NULL ? g_mime_object_get_content_type (body) : NULL;
+    const char *report = ct != NULL ? g_mime_content_type_get_parameter (ct, "report-type") : NULL;
+
+    /* a gateway that wraps the delivery report it got in a notice of its
+     * own, with no report of its own: the report inside is the one to
+     * read, and its returned message is the original (a report returned
+     * inside a report is only the original) */
+    if (ct != NULL && walk->original == NULL && walk->dsn->len == 0 && walk->arf == NULL
+        && g_mime_content_type_is_type (ct, "multipart", "report") && report != NULL
+        && g_ascii_strcasecmp (report, "delivery-status") == 0)
+      parse_walk_object (walk, body, depth + 1);
+    else
+      parse_keep_original (walk, m);
   } else if (GMIME_IS_PART (obj)) {
     parse_walk_part (walk, GMIME_PART (obj));
   }
