@@ -17,7 +17,10 @@ const struct textbounce_host rules_hosts[] = {
     S ({ "rcp-p1", "userunknown" }, { "rcp-p2", "filtered" }, { "recipient preferences", "filtered" }) },
   { "mimecast", L ("mimecast.com"), S ({ "host network not allowed", "policyviolation" }) },
   { "nttdocomo", L ("docomo.ne.jp"), S ({ "unknown user", "rejected", CLASSIFY_CMD_DATA }) },
-  { "kddi", L ("ezweb.ne.jp", "au.com"), S ({ "user unknown", "userunknown" }) },
+  /* au answers mail its reception filter refuses with "550 : User unknown",
+   * an address it does not have with "550 <a@b>: User unknown" */
+  { "kddi", L ("ezweb.ne.jp", "au.com"),
+    S ({ "550 : user unknown", "filtered" }, { "user unknown", "userunknown" }) },
   { "tencent", L ("qq.com"),
     S ({ "connection frequency limited", "toomanyconn" }, { "frequency limited", "toomanyconn" },
        { "dmarc check failed", "authfailure" }) },

@@ -226,6 +226,13 @@ test_says (void)
   g_assert_cmpstr (
       textbounce_says ("exchange2003", NULL, NULL, "The recipient name is not recognized", NULL, 0), ==,
       "userunknown");
+  /* au: the reception filter's answer has no address before the colon */
+  g_assert_cmpstr (
+      textbounce_says (NULL, "lsean.ezweb.ne.jp", "k@ezweb.ne.jp", "550 : User unknown", "5.0.0", 0), ==,
+      "filtered");
+  g_assert_cmpstr (textbounce_says (NULL, "lsean.ezweb.ne.jp", "k@ezweb.ne.jp",
+                                    "550 <k@ezweb.ne.jp>: User unknown", "5.0.0", 0),
+                   ==, "userunknown");
   g_assert_null (textbounce_says ("no-such-family", NULL, NULL, "anything", NULL, 0));
   g_assert_null (textbounce_says (NULL, NULL, NULL, NULL, NULL, 0));
 }
