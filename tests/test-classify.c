@@ -51,6 +51,10 @@ static const struct class_case class_cases[] = {
   { "no-status-temporary", NULL, "421 Try again later", NULL, "systemerror", EVENT_CLASS_SOFT },
   { "no-status-delay", NULL, "Delivery attempts will continue", "delayed", "expired", EVENT_CLASS_SOFT },
   { "nothing", NULL, NULL, NULL, "undefined", EVENT_CLASS_SOFT },
+  { "send-mail-as", NULL,
+    "The settings for your 'Send mail as' account are misconfigured or out of date. "
+    "https://support.google.com/mail/?p=CustomFromDenied",
+    NULL, "rejected", EVENT_CLASS_IGNORE },
   /* a phrase inside a longer phrase of another reason does not count */
   { "domain-does-not-exist", NULL, "Domain does not exist", NULL, "hostunknown", EVENT_CLASS_HARD },
   { "security-policy", NULL, "Message refused by our security policy", NULL, "securityerror",
