@@ -598,6 +598,21 @@ textbounce_transcript (const struct textbounce_lines *lines, guint i, const char
   return g_string_free (diag, FALSE);
 }
 
+/* textbounce_cap - DIAG cut to TEXTBOUNCE_MAX_DIAG bytes at a character
+ * boundary: one line of a hostile report may be megabytes long. */
+static char *
+textbounce_cap (char *diag)
+{
+  if (diag != NULL && strlen (diag) > TEXTBOUNCE_MAX_DIAG) {
+    gsize n = TEXTBOUNCE_MAX_DIAG;
+
+    while (n > 0 && ((guchar) diag[n] & 0xc0) == 0x80)
+      n--;
+    diag[n] = '\0';
+  }
+  return diag;
+}
+
 /* textbounce_lead - put the words before FACT's address on its line I in
  * front of its diagnostic: "User's mailbox is full: <a@b>" says why
  * before it says who. */
@@ -611,7 +626,13 @@ textbounce_lead (const struct textbounce_lines *lines, guint i, struct fact *fac
 
   if (hit == NULL || hit == LOWER (i))
     return;
-  lead = g_strndup (RAW (i), (gsize) (hit - LOWER (i)));
+  {
+    /* the reason sits right before the address: at most 256 bytes of it */
+    gsize n = (gsize) (hit - LOWER (i));
+    const char *from = RAW (i) + (n > 256 ? n - 256 : 0);
+
+    lead = g_strndup (from, (gsize) (RAW (i) + n - from));
+  }
   g_strstrip (lead);
   for (gsize n = strlen (lead); n > 0 && strchr ("<\"'([ \t", lead[n - 1]) != NULL; n--)
     lead[n - 1] = '\0';
@@ -729,7 +750,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     struct fact *fact = fact_new ();
 
     fact->recipient = g_strdup (ctx->original_to);
-    fact->diagnostic = g_strdup (section_text);
+    fact->diagnostic = textbounce_cap (g_strdup (section_text));
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
     g_ptr_array_add (facts, fact);
@@ -782,6 +803,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     }
     if (fact->diagnostic == NULL)
       fact->diagnostic = g_strdup (section_text);
+    fact->diagnostic = textbounce_cap (fact->diagnostic);
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";
     fact->command = classify_command_in (section_text, fact->recipient);

@@ -336,6 +336,35 @@ test_expect_unsub (void)
 /* A report whose human text names every one of its many recipients, with
  * a long tail of filler, and no Diagnostic-Code: each recipient gets its
  * own line's words, code and SMTP command, the one after the other. */
+/* a text bounce whose recipient line is megabytes long: the diagnostic is
+ * cut, at a character boundary, and the reason before the address still
+ * counts */
+static void
+test_long_line_diagnostic (void)
+{
+  GString *text =
+      g_string_new ("From: MAILER-DAEMON@mx.example.org\nSubject: Returned mail: see transcript\n\n");
+  struct parse_result *r;
+  const struct event *e;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append (text, "\xc3\xa9t\xc3\xa9 ");
+  g_string_append (text, "mailbox is full: <oscar@example.org> ");
+  for (guint i = 0; i < 200000; i++)
+    g_string_append (text, "\xc3\xa9t\xc3\xa9 ");
+  g_string_append (text, "\nUnable to deliver mail.\n");
+  r = parse_text (text->str, text->len, NULL);
+  g_assert_cmpuint (r->events->len, ==, 1);
+  e = g_ptr_array_index (r->events, 0);
+  g_assert_cmpstr (e->address, ==, "oscar@example.org");
+  g_assert_cmpstr (e->reason, ==, "mailboxfull");
+  g_assert_nonnull (e->diagnostic);
+  g_assert_cmpuint (strlen (e->diagnostic), <=, 2048);
+  g_assert_true (g_utf8_validate (e->diagnostic, -1, NULL));
+  parse_result_free (r);
+  g_string_free (text, TRUE);
+}
+
 static void
 test_many_recipients_in_text (void)
 {
@@ -415,6 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/empty", test_empty);
   g_test_add_func ("/parse/too-many-recipients", test_too_many_recipients);
   g_test_add_func ("/parse/many-recipients-in-text", test_many_recipients_in_text);
+  g_test_add_func ("/parse/long-line-diagnostic", test_long_line_diagnostic);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
   g_test_add_func ("/parse/too-many-parts", test_too_many_parts);
