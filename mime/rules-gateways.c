@@ -21,7 +21,9 @@ const struct textbounce_family rules_gateways[] = {
   { "mailmarshal", L ("mailmarshal", "marshal", "the following recipients were affected"),
     L ("the following recipients were affected"), L ("additional information", "the original message"),
     TEXTBOUNCE_REASON_BEFORE_START },
-  { "amavis", L ("amavis"), NULL, NULL, 0 },
+  /* amavisd-new's own report, not a Received line of a returned message
+   * that passed through it */
+  { "amavis", L ("program amavisd-new", "amavisd-new program"), NULL, NULL, 0 },
   { "bigfoot", L ("bigfoot"), NULL, NULL, 0 },
   { NULL, NULL, NULL, NULL, 0 },
 };

@@ -1,5 +1,5 @@
 /* rules-unix - free-text bounces of the Unix MTAs: qmail, Exim, Sendmail,
- * Postfix's older texts, OpenSMTPD, Courier, DragonFly, Apache James.
+ * Postfix's older texts, OpenSMTPD, Courier, DragonFly, Apache James, fml.
  * One row per family (see textbounce.h); phrases are lower case. */
 #include "config.h"
 
@@ -44,6 +44,16 @@ const struct textbounce_family rules_unix[] = {
   { "dragonfly", L ("this is the dragonfly mail agent", "dma(8)", "from:mailer-daemon <>"),
     L ("there was an error delivering your mail to", "error delivering your mail"),
     L ("original message follows", "message headers follow"), 0 },
+  /* fml, a mailing-list manager, answering a post to its list: the address
+   * named is the list's */
+  { "fml",
+    L ("original mail as follows:", "you are not a member of this mailing list", "not member article from",
+       "subject:loop alert:"),
+    NULL, L ("original mail as follows:", "if you know the general guide of this list"), 0,
+    S ({ "not a member of this mailing list", "rejected" }, { "not member article from", "rejected" },
+       { "reject mail from", "rejected" }, { "spam mail from a spammer is rejected", "rejected" },
+       { "duplicated message-id", "systemerror" }, { "detected a loop condition", "systemerror" },
+       { "loop back warning", "systemerror" }, { "security alert", "securityerror" }) },
   /* "Error message below: 550 ... Message details: ... RCPT TO: a@b" */
   { "apachejames", L ("error message below:", "apache james"), L ("message details:"),
     L ("size (in bytes):", "number of lines:"), TEXTBOUNCE_REASON_BEFORE_START },

@@ -68,9 +68,9 @@ static const char *const textbounce_header_lines[] = {
 
 /* Words before an address that make it the sender's, not a recipient's. */
 static const char *const textbounce_sender_context[] = {
-  "mail from",  "envelope-from", "return-path", "sender",     "from:", "from <",
-  "reply-to",   "sent by",       "originator",  "message-id", "helo",  "contact",
-  "assistance", "send mail to",  "write to",    NULL
+  "mail from",    "envelope-from", "return-path", "sender",       "from:", "from <",  "reply-to",
+  "sent by",      "originator",    "message-id:", "message-id <", "helo",  "contact", "assistance",
+  "send mail to", "write to",      NULL
 };
 
 /* textbounce_has - whether LOWER contains one of PHRASES. */
