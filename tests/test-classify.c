@@ -55,6 +55,8 @@ static const struct class_case class_cases[] = {
     "The settings for your 'Send mail as' account are misconfigured or out of date. "
     "https://support.google.com/mail/?p=CustomFromDenied",
     NULL, "rejected", EVENT_CLASS_IGNORE },
+  { "uribl", NULL, "550-REJECTED - Blacklisted URL in message. See http://lookup.uribl.com.", NULL,
+    "spamdetected", EVENT_CLASS_IGNORE },
   /* a phrase inside a longer phrase of another reason does not count */
   { "domain-does-not-exist", NULL, "Domain does not exist", NULL, "hostunknown", EVENT_CLASS_HARD },
   { "security-policy", NULL, "Message refused by our security policy", NULL, "securityerror",
