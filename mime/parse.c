@@ -539,8 +539,11 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
     if (usable == NULL) {
       g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) fact_free);
       const char *skip[2] = { result->from, NULL };
-      struct textbounce_context ctx = { parse_header (message, "From"), result->subject, NULL, skip, NULL,
-                                        walk->limits->max_recipients };
+      struct textbounce_context ctx = { .from = parse_header (message, "From"),
+                                        .subject = result->subject,
+                                        .mailer = parse_header (message, "X-Mailer"),
+                                        .skip = skip,
+                                        .max_rcpts = walk->limits->max_recipients };
       unsigned ignored = 0;
 
       if (textbounce_read (text, strlen (text), &ctx, found, &ignored) != NULL && found->len == 1) {
@@ -580,8 +583,9 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
   }
   textbounce_text_free (human_text);
   {
-    const char *family = textbounce_family_of (parse_header (message, "From"), result->subject, text,
-                                               text != NULL ? strlen (text) : 0);
+    const char *family =
+        textbounce_family_of (parse_header (message, "From"), result->subject,
+                              parse_header (message, "X-Mailer"), text, text != NULL ? strlen (text) : 0);
 
     for (guint i = 0; family != NULL && i < facts->len; i++)
       ((struct fact *) g_ptr_array_index (facts, i))->family = family;
@@ -715,12 +719,14 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
     if (original_from != NULL && g_strcmp0 (original_from, original_to) != 0)
       skip[n_skip++] = original_from;
 
-    struct textbounce_context ctx = { parse_header (message, "From"),
-                                      result->subject,
-                                      original_to,
-                                      skip,
-                                      g_strcmp0 (bounce_to, original_to) != 0 ? bounce_to : NULL,
-                                      walk->limits->max_recipients };
+    struct textbounce_context ctx = { .from = parse_header (message, "From"),
+                                      .subject = result->subject,
+                                      .mailer = parse_header (message, "X-Mailer"),
+                                      .original_to = original_to,
+                                      .skip = skip,
+                                      .last_resort =
+                                          g_strcmp0 (bounce_to, original_to) != 0 ? bounce_to : NULL,
+                                      .max_rcpts = walk->limits->max_recipients };
     const char *family;
 
     if (ctx.from == NULL)

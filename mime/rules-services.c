@@ -84,7 +84,8 @@ const struct textbounce_family rules_services[] = {
   { "messagingserver",
     L ("sun java system messaging server", "oracle communications messaging server", "messaging server"),
     NULL, NULL, 0 },
-  { "imailserver", L ("imail", "ipswitch", "(smtpd32-"), NULL, L ("original message follows"), 0,
+  { "imailserver", L ("x-mailer:<smtp32 v", "imail", "ipswitch", "(smtpd32-"), NULL,
+    L ("original message follows"), 0,
     S ({ "unknown user", "userunknown" }, { "user not found", "userunknown" }) },
   { NULL, NULL, NULL, NULL, 0 },
 };

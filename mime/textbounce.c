@@ -311,10 +311,11 @@ static const struct textbounce_family *const textbounce_tables[] = { rules_servi
                                                                      rules_unix };
 
 static const struct textbounce_family *
-textbounce_detect (const char *from, const char *subject, const char *lower_head)
+textbounce_detect (const char *from, const char *subject, const char *mailer, const char *lower_head)
 {
   g_autofree char *f = g_ascii_strdown (from != NULL ? from : "", -1);
   g_autofree char *s = g_utf8_strdown (subject != NULL ? subject : "", -1);
+  g_autofree char *x = g_ascii_strdown (mailer != NULL ? mailer : "", -1);
 
   for (gsize t = 0; t < G_N_ELEMENTS (textbounce_tables); t++)
     for (const struct textbounce_family *fam = textbounce_tables[t]; fam->name != NULL; fam++)
@@ -325,6 +326,9 @@ textbounce_detect (const char *from, const char *subject, const char *lower_head
         } else if (g_str_has_prefix (*d, "subject:")) {
           if (strstr (s, *d + 8) != NULL)
             return fam;
+        } else if (g_str_has_prefix (*d, "x-mailer:")) {
+          if (strstr (x, *d + 9) != NULL)
+            return fam;
         } else if (strstr (lower_head, *d) != NULL) {
           return fam;
         }
@@ -332,12 +336,41 @@ textbounce_detect (const char *from, const char *subject, const char *lower_head
   return NULL;
 }
 
-const char *
-textbounce_family_of (const char *from, const char *subject, const char *text, gsize len)
+/* textbounce_detect_head - the lower-case start of TEXT that identifies a
+ * family: up to TEXTBOUNCE_DETECT_SPAN bytes and never into a returned
+ * message quoted after the report, whose words ("outlook.com", "notes",
+ * a Received line through amavisd-new) say nothing about who reports. */
+static char *
+textbounce_detect_head (const char *text, gsize len)
 {
-  g_autofree char *head = g_ascii_strdown (text != NULL ? text : "",
-                                           text != NULL ? (gssize) MIN (len, TEXTBOUNCE_DETECT_SPAN) : 0);
-  const struct textbounce_family *family = textbounce_detect (from, subject, head);
+  char *head = g_ascii_strdown (text != NULL ? text : "",
+                                text != NULL ? (gssize) MIN (len, TEXTBOUNCE_DETECT_SPAN) : 0);
+  char *cut = NULL;
+
+  for (const char *const *m = textbounce_generic_end; *m != NULL; m++) {
+    char *hit = strstr (head, *m);
+
+    if (hit != NULL && (cut == NULL || hit < cut))
+      cut = hit;
+  }
+  for (const char *const *m =
+           (const char *const[]){ "\nreceived: from ", "\nreceived: by ", "\nreturn-path: ", NULL };
+       *m != NULL; m++) {
+    char *hit = strstr (head, *m);
+
+    if (hit != NULL && (cut == NULL || hit < cut))
+      cut = hit;
+  }
+  if (cut != NULL)
+    *cut = '\0';
+  return head;
+}
+
+const char *
+textbounce_family_of (const char *from, const char *subject, const char *mailer, const char *text, gsize len)
+{
+  g_autofree char *head = textbounce_detect_head (text, len);
+  const struct textbounce_family *family = textbounce_detect (from, subject, mailer, head);
 
   return family != NULL ? family->name : NULL;
 }
@@ -713,8 +746,8 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
                  unsigned *anomalies)
 {
   struct textbounce_lines storage, *lines = &storage;
-  g_autofree char *head = g_ascii_strdown (text, (gssize) MIN (len, TEXTBOUNCE_DETECT_SPAN));
-  const struct textbounce_family *family = textbounce_detect (ctx->from, ctx->subject, head);
+  g_autofree char *head = textbounce_detect_head (text, len);
+  const struct textbounce_family *family = textbounce_detect (ctx->from, ctx->subject, ctx->mailer, head);
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) line_of = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GArray) col_of = g_array_new (FALSE, FALSE, sizeof (gsize));

@@ -41,8 +41,9 @@ struct textbounce_says {
 struct textbounce_family {
   const char *name; /* "qmail", "exim", ... (the event source is "heuristic:NAME") */
   /* detect - lower-case phrases; one of them in the From, the Subject or
-   * the first part of the body identifies the family.  "from:" and
-   * "subject:" prefixes restrict a phrase to that header. */
+   * the first part of the body identifies the family.  "from:",
+   * "subject:" and "x-mailer:" prefixes restrict a phrase to that
+   * header. */
   const char *const *detect;
   /* start - lower-case phrases of the line after which recipients are
    * listed; NULL: the whole section. */
@@ -72,6 +73,7 @@ extern const struct textbounce_host rules_hosts[];
 struct textbounce_context {
   const char *from;        /* From of the bounce */
   const char *subject;     /* Subject of the bounce, decoded */
+  const char *mailer;      /* X-Mailer of the bounce, if any */
   const char *original_to; /* To of the returned message, if any */
   const char *const *skip; /* addresses never to report (the senders, the bounce's recipient) */
   const char *last_resort; /* skipped too, unless nobody else is named and there is no
@@ -93,7 +95,8 @@ const char *textbounce_read (const char *text, gsize len, const struct textbounc
 
 /* textbounce_family_of - the name of the family whose phrases occur in
  * FROM, SUBJECT or the start of TEXT (static), or NULL. */
-const char *textbounce_family_of (const char *from, const char *subject, const char *text, gsize len);
+const char *textbounce_family_of (const char *from, const char *subject, const char *mailer, const char *text,
+                                  gsize len);
 
 /* textbounce_says - the reason the words of DIAGNOSTIC name in the
  * language of the receiving host (REMOTE_MTA, or the domain of RECIPIENT)
