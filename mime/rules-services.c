@@ -78,7 +78,7 @@ const struct textbounce_family rules_services[] = {
   { "biglobe", L ("biglobe", "from:postmaster@biglobe"), NULL, L ("---- original message ----"), 0 },
   { "domino", L ("lotus domino", "domino", "your message was not delivered because"), NULL, NULL, 0,
     S ({ "not listed in domino directory", "userunknown" }, { "not listed in public name", "userunknown" }) },
-  { "notes", L ("lotus notes", "notes", "------- failure reasons"), NULL, NULL,
+  { "notes", L ("lotus notes", "------- failure reasons"), NULL, NULL,
     TEXTBOUNCE_TO_FALLBACK | TEXTBOUNCE_REASON_ABOVE,
     S ({ "not listed in public name", "userunknown" }, { "not listed in domino directory", "userunknown" }) },
   { "messagingserver",
