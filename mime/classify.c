@@ -772,6 +772,10 @@ classify_holds (int r, const struct classify_ctx *c)
       return FALSE;
     if (c->named == R_USERUNKNOWN)
       return (c->words & not_a_user) == 0;
+    /* Microsoft answers an unknown recipient with 5.1.10, the code RFC 7505
+     * gives a domain with a null MX: the words decide */
+    if (c->named == R_NOTACCEPT)
+      return said && (c->words & not_a_user) == 0;
     return c->named != R_SUSPEND && c->command == CLASSIFY_CMD_RCPT && said;
   case R_FILTERED:
     if (c->named == R_SUSPEND)

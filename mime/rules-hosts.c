@@ -15,7 +15,10 @@ const struct textbounce_host rules_hosts[] = {
        { "lpn000_630", "policyviolation" }) },
   { "facebook", L ("facebook.com", "fb.com"),
     S ({ "rcp-p1", "userunknown" }, { "rcp-p2", "filtered" }, { "recipient preferences", "filtered" }) },
-  { "mimecast", L ("mimecast.com"), S ({ "host network not allowed", "policyviolation" }) },
+  /* Mimecast refuses an address its customer does not have with
+   * "550 Invalid Recipient" */
+  { "mimecast", L ("mimecast.com"),
+    S ({ "host network not allowed", "policyviolation" }, { "invalid recipient", "userunknown" }) },
   { "nttdocomo", L ("docomo.ne.jp"), S ({ "unknown user", "rejected", CLASSIFY_CMD_DATA }) },
   /* au answers mail its reception filter refuses with "550 : User unknown",
    * an address it does not have with "550 <a@b>: User unknown" */

@@ -57,6 +57,9 @@ static const struct class_case class_cases[] = {
     NULL, "rejected", EVENT_CLASS_IGNORE },
   { "uribl", NULL, "550-REJECTED - Blacklisted URL in message. See http://lookup.uribl.com.", NULL,
     "spamdetected", EVENT_CLASS_IGNORE },
+  { "microsoft-5.1.10", "5.1.10",
+    "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", NULL,
+    "userunknown", EVENT_CLASS_HARD },
   /* a phrase inside a longer phrase of another reason does not count */
   { "domain-does-not-exist", NULL, "Domain does not exist", NULL, "hostunknown", EVENT_CLASS_HARD },
   { "security-policy", NULL, "Message refused by our security policy", NULL, "securityerror",
@@ -232,6 +235,11 @@ test_says (void)
   g_assert_cmpstr (
       textbounce_says ("exchange2003", NULL, NULL, "The recipient name is not recognized", NULL, 0), ==,
       "userunknown");
+  g_assert_cmpstr (
+      textbounce_says (NULL, "us-smtp-inbound-1.mimecast.com", "k@example.org",
+                       "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550", "5.0.0",
+                       0),
+      ==, "userunknown");
   /* au: the reception filter's answer has no address before the colon */
   g_assert_cmpstr (
       textbounce_says (NULL, "lsean.ezweb.ne.jp", "k@ezweb.ne.jp", "550 : User unknown", "5.0.0", 0), ==,
