@@ -14,29 +14,19 @@ static const char *const autoreply_headers[] = { "X-Autoreply",      "X-Autoresp
                                                  "X-AutoReply-From", "X-Cron-Env",    NULL };
 
 /* Lower-case subject phrases of vacation and out-of-office replies. */
-static const char *const autoreply_subjects[] = { "auto:",
-                                                  "automatic reply",
-                                                  "autoreply",
-                                                  "auto-reply",
-                                                  "auto reply",
-                                                  "autoresponse",
-                                                  "auto response",
-                                                  "out of office",
-                                                  "out of the office",
-                                                  "vacation",
-                                                  "away from",
-                                                  "away until",
-                                                  "on leave",
-                                                  "abwesenheit",
-                                                  "absence",
-                                                  "r\xc3\xa9ponse automatique",
-                                                  "risposta automatica",
-                                                  "respuesta autom\xc3\xa1tica",
-                                                  "\xe8\x87\xaa\xe5\x8b\x95\xe5\xbf\x9c\xe7\xad\x94",
-                                                  "\xe4\xb8\x8d\xe5\x9c\xa8",
-                                                  "i am away",
-                                                  "i'm away",
-                                                  NULL };
+static const char *const autoreply_subjects[] = {
+  "auto:", "automatic reply", "autoreply", "auto-reply", "auto reply", "autoresponse", "auto response",
+  "out of office", "out of the office", "vacation", "away from", "away until", "on leave", "abwesenheit",
+  "absence", "r\xc3\xa9ponse automatique", "risposta automatica", "respuesta autom\xc3\xa1tica",
+  /* Outlook's "Automatic reply:" in other languages */
+  "automatische antwort", "automatisch antwoord", "resposta autom\xc3\xa1tica", "autosvar",
+  "automaattinen vastaus", "automatyczna odpowied\xc5\xba", "automatick\xc3\xa1 odpov\xc4\x9b\xc4\x8f",
+  "otomatik yan\xc4\xb1t",
+  "\xd0\xb0\xd0\xb2\xd1\x82\xd0\xbe\xd0\xbc\xd0\xb0\xd1\x82\xd0\xb8\xd1\x87\xd0\xb5\xd1\x81\xd0\xba\xd0\xb8"
+  "\xd0\xb9 \xd0\xbe\xd1\x82\xd0\xb2\xd0\xb5\xd1\x82",
+  "\xe8\x87\xaa\xe5\x8a\xa8\xe5\x9b\x9e\xe5\xa4\x8d", "\xe8\x87\xaa\xe5\x8b\x95\xe5\xbf\x9c\xe7\xad\x94",
+  "\xe4\xb8\x8d\xe5\x9c\xa8", "i am away", "i'm away", NULL
+};
 
 gboolean
 autoreply_detect (GMimeMessage *message)

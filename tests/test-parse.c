@@ -336,6 +336,36 @@ test_expect_unsub (void)
 /* A report whose human text names every one of its many recipients, with
  * a long tail of filler, and no Diagnostic-Code: each recipient gets its
  * own line's words, code and SMTP command, the one after the other. */
+/* Outlook's automatic replies in the languages it writes them in are
+ * auto-replies, never bounces; an ordinary reply is neither */
+static void
+test_autoreply_subjects (void)
+{
+  static const struct {
+    const char *subject;
+    event_kind kind;
+  } cases[] = {
+    { "Automatic reply: November news", EVENT_KIND_AUTOREPLY },
+    { "Automatische Antwort: November news", EVENT_KIND_AUTOREPLY },
+    { "Automatisch antwoord: November news", EVENT_KIND_AUTOREPLY },
+    { "AutoSvar: November news", EVENT_KIND_AUTOREPLY },
+    { "=?UTF-8?B?0JDQstGC0L7QvNCw0YLQuNGH0LXRgdC60LjQuSDQvtGC0LLQtdGC?=: November news",
+      EVENT_KIND_AUTOREPLY },
+    { "=?UTF-8?Q?Automatyczna_odpowied=C5=BA?=: November news", EVENT_KIND_AUTOREPLY },
+    { "Re: November news", EVENT_KIND_UNKNOWN },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *text = g_strdup_printf ("From: Alice <alice@example.org>\nTo: news@news.example.test\n"
+                                             "Subject: %s\n\nI am out of the office until Monday.\n",
+                                             cases[i].subject);
+    struct parse_result *r = parse_text (text, strlen (text), NULL);
+
+    g_assert_cmpint (r->kind, ==, cases[i].kind);
+    parse_result_free (r);
+  }
+}
+
 /* a text bounce whose recipient line is megabytes long: the diagnostic is
  * cut, at a character boundary, and the reason before the address still
  * counts */
@@ -445,6 +475,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/too-many-recipients", test_too_many_recipients);
   g_test_add_func ("/parse/many-recipients-in-text", test_many_recipients_in_text);
   g_test_add_func ("/parse/long-line-diagnostic", test_long_line_diagnostic);
+  g_test_add_func ("/parse/autoreply-subjects", test_autoreply_subjects);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
   g_test_add_func ("/parse/too-many-parts", test_too_many_parts);
