@@ -35,9 +35,9 @@ void g_mime_parser_options_init (void);
 void
 gmime_setup (void)
 {
-  /* the order of g_mime_init, without its srand (time (NULL)): that seeds
-   * rand () for boundaries and Message-IDs GMime makes up when writing,
-   * and recoil only reads */
+  /* the order of g_mime_init, without seeding rand () from the clock:
+   * that serves the boundaries and Message-IDs GMime makes up when
+   * writing, and recoil only reads */
   g_mime_format_options_init ();
   g_mime_parser_options_init ();
   g_mime_charset_map_init ();

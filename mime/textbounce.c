@@ -435,6 +435,33 @@ textbounce_says (const char *family, const char *remote_mta, const char *recipie
   return NULL;
 }
 
+/* textbounce_append - add TEXT, its leading blanks dropped, to OUT after a
+ * space. */
+static void
+textbounce_append (GString *out, const char *text)
+{
+  while (*text == ' ' || *text == '\t')
+    text++;
+  if (*text == '\0')
+    return;
+  if (out->len > 0)
+    g_string_append_c (out, ' ');
+  g_string_append (out, text);
+}
+
+/* textbounce_finish - OUT stripped, or NULL when nothing is left. */
+static char *
+textbounce_finish (GString *out)
+{
+  g_strstrip (out->str);
+  out->len = strlen (out->str);
+  if (out->len == 0) {
+    g_string_free (out, TRUE);
+    return NULL;
+  }
+  return g_string_free (out, FALSE);
+}
+
 /* textbounce_collect - the diagnostic for a recipient found on line I at
  * column COL: the rest of the line and the paragraph after it, up to a
  * line holding another recipient (IS_RCPT) or LAST. */
@@ -467,71 +494,31 @@ textbounce_collect (const struct textbounce_lines *lines, guint i, const char *r
         break;
       continue;
     }
-    if (diag->len > 0)
-      g_string_append_c (diag, ' ');
-    g_string_append (diag, t);
+    textbounce_append (diag, t);
     seen_text = TRUE;
   }
-  g_strstrip (diag->str);
-  diag->len = strlen (diag->str);
-  if (diag->len == 0) {
-    g_string_free (diag, TRUE);
-    return NULL;
-  }
-  return g_string_free (diag, FALSE);
+  return textbounce_finish (diag);
 }
 
 /* textbounce_section_text - the lines [FIRST, LAST) joined by spaces, for a
- * diagnostic when no recipient line carries one. */
+ * diagnostic when no recipient line carries one; with NO_HEADERS, without
+ * the header-like lines that describe a returned message ("From:",
+ * "Subject:") and MIME boundaries. */
 static char *
-textbounce_section_text (const struct textbounce_lines *lines, guint first, guint last)
+textbounce_section_text (const struct textbounce_lines *lines, guint first, guint last, gboolean no_headers)
 {
   GString *s = g_string_new (NULL);
 
   for (guint i = first; i < last && s->len < TEXTBOUNCE_MAX_DIAG; i++) {
-    const char *t = RAW (i);
+    const char *l = LOWER (i);
 
-    while (*t == ' ' || *t == '\t')
-      t++;
-    if (*t == '\0')
-      continue;
-    if (s->len > 0)
-      g_string_append_c (s, ' ');
-    g_string_append (s, t);
-  }
-  if (s->len == 0) {
-    g_string_free (s, TRUE);
-    return NULL;
-  }
-  return g_string_free (s, FALSE);
-}
-
-/* textbounce_before_start - for TEXTBOUNCE_REASON_BEFORE_START: the text
- * of up to 12 lines above the start line FIRST, without the header-like
- * lines that describe the returned message ("From:", "Subject:"), or NULL. */
-static char *
-textbounce_before_start (const struct textbounce_lines *lines, guint first)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = first > 12 ? first - 12 : 0; i < first && s->len < TEXTBOUNCE_MAX_DIAG; i++) {
-    const char *t = RAW (i), *l = LOWER (i);
-
-    while (*t == ' ' || *t == '\t')
-      t++;
     while (*l == ' ' || *l == '\t')
       l++;
-    if (*t == '\0' || textbounce_starts (l, textbounce_header_lines) || g_str_has_prefix (l, "--"))
+    if (no_headers && (textbounce_starts (l, textbounce_header_lines) || g_str_has_prefix (l, "--")))
       continue;
-    if (s->len > 0)
-      g_string_append_c (s, ' ');
-    g_string_append (s, t);
+    textbounce_append (s, RAW (i));
   }
-  if (s->len == 0) {
-    g_string_free (s, TRUE);
-    return NULL;
-  }
-  return g_string_free (s, FALSE);
+  return textbounce_finish (s);
 }
 
 /* textbounce_above - for families that write the reason first: the
@@ -547,7 +534,7 @@ textbounce_above (const struct textbounce_lines *lines, guint i, gsize col, guin
 
   while (j > first && j + 8 > i && !is_rcpt[j - 1])
     j--;
-  before = textbounce_section_text (lines, j, i);
+  before = textbounce_section_text (lines, j, i, FALSE);
   head = g_strstrip (g_strndup (RAW (i), col));
   if (*head == '\0')
     return g_steal_pointer (&before);
@@ -594,11 +581,7 @@ textbounce_transcript (const struct textbounce_lines *lines, guint i, const char
 
       if (k != 'r' && k != 's')
         break;
-      while (*t == ' ' || *t == '\t')
-        t++;
-      if (diag->len > 0)
-        g_string_append_c (diag, ' ');
-      g_string_append (diag, t);
+      textbounce_append (diag, t);
     }
   } else {
     guint j = i;
@@ -606,29 +589,14 @@ textbounce_transcript (const struct textbounce_lines *lines, guint i, const char
     while (j > first && j + 8 > i && !is_rcpt[j - 1] && textbounce_transcript_line (LOWER (j - 1)) != 'w')
       j--;
     for (; j < i; j++)
-      if (textbounce_transcript_line (LOWER (j)) == 'r') {
-        const char *t = RAW (j);
-
-        while (*t == ' ' || *t == '\t')
-          t++;
-        if (diag->len > 0)
-          g_string_append_c (diag, ' ');
-        g_string_append (diag, t);
-      }
+      if (textbounce_transcript_line (LOWER (j)) == 'r')
+        textbounce_append (diag, RAW (j));
     /* "<a@b>... text": the text */
     while (*rest == '>' || *rest == '.' || *rest == ':' || *rest == ' ')
       rest++;
-    if (diag->len > 0 && *rest != '\0')
-      g_string_append_c (diag, ' ');
-    g_string_append (diag, rest);
+    textbounce_append (diag, rest);
   }
-  g_strstrip (diag->str);
-  diag->len = strlen (diag->str);
-  if (diag->len == 0) {
-    g_string_free (diag, TRUE);
-    return NULL;
-  }
-  return g_string_free (diag, FALSE);
+  return textbounce_finish (diag);
 }
 
 /* textbounce_cap - DIAG cut to TEXTBOUNCE_MAX_DIAG bytes at a character
@@ -769,7 +737,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   }
   if (found->len >= ctx->max_rcpts)
     *anomalies |= ANOMALY_TOO_MANY_RCPTS;
-  section_text = textbounce_section_text (lines, first, last);
+  section_text = textbounce_section_text (lines, first, last, FALSE);
   {
     g_autofree char *lower_section = section_text != NULL ? g_utf8_strdown (section_text, -1) : g_strdup ("");
     g_autofree char *subject = g_utf8_strdown (ctx->subject != NULL ? ctx->subject : "", -1);
@@ -804,7 +772,8 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     if (k + 1 < found->len && g_array_index (line_of, guint, k + 1) == i)
       rest = "";
     if (family != NULL && (family->flags & TEXTBOUNCE_REASON_BEFORE_START) && first > 0)
-      fact->diagnostic = textbounce_before_start (lines, first);
+      /* the reason, stated once in the lines above the start line */
+      fact->diagnostic = textbounce_section_text (lines, first > 12 ? first - 12 : 0, first, TRUE);
     else if (family != NULL && (family->flags & TEXTBOUNCE_TRANSCRIPT)
              && textbounce_transcript_line (LOWER (i)) != 0)
       fact->diagnostic = textbounce_transcript (lines, i, rest, first, last, is_rcpt);
@@ -923,7 +892,7 @@ textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipien
   g_autofree gboolean *is_rcpt = NULL;
 
   if (i >= tt->last)
-    return textbounce_section_text (lines, tt->first, tt->last);
+    return textbounce_section_text (lines, tt->first, tt->last, FALSE);
   /* a line that starts with another address speaks of that one */
   is_rcpt = g_new0 (gboolean, lines->raw->len + 1);
   for (guint j = tt->first; j < tt->last; j++) {
@@ -937,6 +906,6 @@ textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipien
     char *diag =
         textbounce_collect (lines, i, RAW (i) + (hit - LOWER (i)) + strlen (lower_rcpt), tt->last, is_rcpt);
 
-    return diag != NULL ? diag : textbounce_section_text (lines, tt->first, tt->last);
+    return diag != NULL ? diag : textbounce_section_text (lines, tt->first, tt->last, FALSE);
   }
 }
