@@ -336,6 +336,33 @@ test_expect_unsub (void)
 /* A report whose human text names every one of its many recipients, with
  * a long tail of filler, and no Diagnostic-Code: each recipient gets its
  * own line's words, code and SMTP command, the one after the other. */
+/* a notice wrapping a report that wraps a report ..., 60 deep: the walk
+ * into wrapped reports stops at the depth cap with an anomaly */
+static void
+test_wrapped_reports_too_deep (void)
+{
+  GString *s = g_string_new ("From: MAILER-DAEMON@gw.example.net\nSubject: Returned mail\nMIME-Version: 1.0\n"
+                             "Content-Type: multipart/mixed; boundary=\"w\"\n\n--w\n"
+                             "Content-Type: message/rfc822\n\n");
+  struct parse_result *r;
+
+  for (int i = 0; i < 60; i++)
+    g_string_append_printf (s,
+                            "From: MAILER-DAEMON@gw%d.example.net\nMIME-Version: 1.0\n"
+                            "Content-Type: multipart/report; report-type=delivery-status; "
+                            "boundary=\"r%d\"\n\n--r%d\nContent-Type: message/rfc822\n\n",
+                            i, i, i);
+  g_string_append (s, "From: a@example.org\nSubject: innermost\n\nhello\n");
+  for (int i = 59; i >= 0; i--)
+    g_string_append_printf (s, "--r%d--\n", i);
+  g_string_append (s, "--w--\n");
+  r = parse_text (s->str, s->len, NULL);
+  g_assert_true (r->anomalies & ANOMALY_TOO_DEEP);
+  g_assert_cmpuint (r->events->len, ==, 0);
+  parse_result_free (r);
+  g_string_free (s, TRUE);
+}
+
 /* Outlook's automatic replies in the languages it writes them in are
  * auto-replies, never bounces; an ordinary reply is neither */
 static void
@@ -476,6 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/many-recipients-in-text", test_many_recipients_in_text);
   g_test_add_func ("/parse/long-line-diagnostic", test_long_line_diagnostic);
   g_test_add_func ("/parse/autoreply-subjects", test_autoreply_subjects);
+  g_test_add_func ("/parse/wrapped-reports-too-deep", test_wrapped_reports_too_deep);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
   g_test_add_func ("/parse/too-many-parts", test_too_many_parts);
