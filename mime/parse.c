@@ -566,6 +566,16 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
         flat = classify_fold (text);
       f->command = classify_command_near (flat, who);
     }
+    if (f->diagnostic != NULL && strlen (f->diagnostic) > 4 && f->diagnostic[3] == '-') {
+      char *whole;
+
+      if (human_text == NULL)
+        human_text = textbounce_text_new (text, strlen (text));
+      if ((whole = textbounce_reply_whole (human_text, f->diagnostic)) != NULL) {
+        g_free (f->diagnostic);
+        f->diagnostic = whole;
+      }
+    }
     if (f->diagnostic == NULL) {
       if (human_text == NULL)
         human_text = textbounce_text_new (text, strlen (text));

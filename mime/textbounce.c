@@ -909,3 +909,73 @@ textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipien
     return diag != NULL ? diag : textbounce_section_text (lines, tt->first, tt->last, FALSE);
   }
 }
+
+/* textbounce_reply_body - line T of a transcript without its indent and
+ * "<<< " mark. */
+static const char *
+textbounce_reply_body (const char *t)
+{
+  while (*t == ' ' || *t == '\t')
+    t++;
+  if (g_str_has_prefix (t, "<<<"))
+    t += 3;
+  while (*t == ' ' || *t == '\t')
+    t++;
+  return t;
+}
+
+char *
+textbounce_reply_whole (const struct textbounce_text *tt, const char *diagnostic)
+{
+  const struct textbounce_lines *lines = &tt->lines;
+  g_autofree char *head = NULL;
+  char code[4];
+  gsize head_len;
+  guint i;
+
+  while (diagnostic != NULL && (*diagnostic == ' ' || *diagnostic == '\t'))
+    diagnostic++;
+  if (diagnostic == NULL || !g_ascii_isdigit (diagnostic[0]) || !g_ascii_isdigit (diagnostic[1])
+      || !g_ascii_isdigit (diagnostic[2]) || diagnostic[3] != '-')
+    return NULL;
+  memcpy (code, diagnostic, 3);
+  code[3] = '\0';
+  head = g_ascii_strdown (diagnostic, -1);
+  g_strchomp (head);
+  head_len = strlen (head);
+  for (i = 0; i < lines->lower->len; i++)
+    if (strncmp (textbounce_reply_body (LOWER (i)), head, head_len) == 0)
+      break;
+  if (i == lines->lower->len)
+    return NULL;
+  {
+    GString *whole = g_string_new (textbounce_reply_body (RAW (i)));
+    const char *status = diagnostic + 4;
+    gsize status_len = strspn (status, "0123456789.");
+
+    for (guint j = i + 1; j < lines->raw->len && whole->len < TEXTBOUNCE_MAX_DIAG; j++) {
+      const char *t = textbounce_reply_body (RAW (j));
+      gboolean last;
+
+      if (strncmp (t, code, 3) != 0 || (t[3] != '-' && t[3] != ' '))
+        break;
+      last = t[3] == ' ';
+      t += 4;
+      /* the enhanced status each line repeats */
+      if (status_len >= 5 && strncmp (t, status, status_len) == 0
+          && (t[status_len] == ' ' || t[status_len] == '\0'))
+        t += status_len;
+      textbounce_append (whole, t);
+      if (last) {
+        g_strchomp (whole->str);
+        return textbounce_cap (g_string_free (whole, FALSE));
+      }
+    }
+    /* a reply too long to keep whole ends at the cap; one whose last line
+     * never came leaves what the report said */
+    if (whole->len >= TEXTBOUNCE_MAX_DIAG)
+      return textbounce_cap (g_string_free (whole, FALSE));
+    g_string_free (whole, TRUE);
+    return NULL;
+  }
+}

@@ -118,4 +118,12 @@ struct textbounce_text *textbounce_text_new (const char *text, gsize len);
 void textbounce_text_free (struct textbounce_text *tt);
 char *textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipient);
 
+/* textbounce_reply_whole - the whole of a multi-line SMTP reply of which
+ * DIAGNOSTIC is the first line ("550-5.7.1 ..."), read from the transcript
+ * in the text; continuation lines lose their code.  NULL when DIAGNOSTIC
+ * is not such a line or the text does not hold the reply up to its last
+ * line.  Sendmail puts only the first line of a reply in Diagnostic-Code.
+ * Caller frees with g_free. */
+char *textbounce_reply_whole (const struct textbounce_text *tt, const char *diagnostic);
+
 #endif

@@ -422,6 +422,78 @@ test_long_line_diagnostic (void)
   g_string_free (text, TRUE);
 }
 
+/* test_sendmail_reply - a Sendmail report of one recipient whose
+ * Diagnostic-Code is DIAG and whose transcript holds TRANSCRIPT, with line
+ * ends EOL; the event's diagnostic (caller frees). */
+static char *
+test_sendmail_reply (const char *diag, const char *transcript, const char *eol)
+{
+  g_autofree char *text = g_strdup_printf (
+      "From: MAILER-DAEMON@mta.example.test\nSubject: Returned mail: see transcript for details\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
+      "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\n"
+      "   ----- Transcript of session follows -----\n... while talking to mx.example.net.:\n"
+      ">>> DATA\n%s554 5.0.0 Service unavailable\n\n--B\nContent-Type: message/delivery-status\n\n"
+      "Reporting-MTA: dns; mta.example.test\n\nFinal-Recipient: rfc822; pat@example.net\n"
+      "Action: failed\nStatus: 5.7.1\nDiagnostic-Code: smtp; %s\n\n--B--\n",
+      transcript, diag);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *joined = g_strjoinv (eol, lines);
+  struct parse_result *r = parse_text (joined, strlen (joined), NULL);
+  char *out;
+
+  g_assert_cmpuint (r->events->len, ==, 1);
+  out = g_strdup (((const struct event *) g_ptr_array_index (r->events, 0))->diagnostic);
+  parse_result_free (r);
+  return out;
+}
+
+/* Sendmail keeps the first line of a multi-line reply; the transcript has
+ * the rest, up to the line without the dash */
+static void
+test_multiline_reply (void)
+{
+  static const char *const eols[] = { "\n", "\r\n", "\r" };
+  const char *first = "550-5.7.1 [192.0.2.25] Messages with multiple addresses in From:";
+  GString *endless = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (eols); i++) {
+    g_autofree char *whole =
+        test_sendmail_reply (first,
+                             "<<< 550-5.7.1 [192.0.2.25] Messages with multiple addresses in From:\n"
+                             "<<< 550-5.7.1 header are not accepted.\n<<< 550 5.7.1 x12si - gsmtp\n",
+                             eols[i]);
+    g_autofree char *cut = test_sendmail_reply (
+        first,
+        "<<< 550-5.7.1 [192.0.2.25] Messages with multiple addresses in From:\n<<< 550-5.7.1 header are\n",
+        eols[i]);
+    g_autofree char *other = test_sendmail_reply (
+        first, "<<< 550-5.7.1 [192.0.2.26] Something else entirely\n<<< 550 5.7.1 x12si - gsmtp\n", eols[i]);
+
+    g_assert_cmpstr (
+        whole, ==,
+        "550-5.7.1 [192.0.2.25] Messages with multiple addresses in From: header are not accepted. "
+        "x12si - gsmtp");
+    /* a reply cut off before its last line, or not in the transcript:
+     * the report's own line stands */
+    g_assert_cmpstr (cut, ==, first);
+    g_assert_cmpstr (other, ==, first);
+  }
+  /* a reply that never ends stops at the diagnostic cap */
+  g_string_append_printf (endless, "<<< %s\n", first);
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (endless, "<<< 550-5.7.1 and on\n");
+  g_string_append (endless, "<<< 550 5.7.1 end\n");
+  {
+    g_autofree char *capped = test_sendmail_reply (first, endless->str, "\n");
+
+    g_assert_true (g_str_has_prefix (capped, first));
+    g_assert_cmpuint (strlen (capped), >, 2000);
+    g_assert_cmpuint (strlen (capped), <=, 2048);
+  }
+  g_string_free (endless, TRUE);
+}
+
 static void
 test_many_recipients_in_text (void)
 {
@@ -503,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/many-recipients-in-text", test_many_recipients_in_text);
   g_test_add_func ("/parse/long-line-diagnostic", test_long_line_diagnostic);
   g_test_add_func ("/parse/autoreply-subjects", test_autoreply_subjects);
+  g_test_add_func ("/parse/multiline-reply", test_multiline_reply);
   g_test_add_func ("/parse/wrapped-reports-too-deep", test_wrapped_reports_too_deep);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
