@@ -173,10 +173,11 @@ static const struct classify_phrase classify_phrases[] = {
                      "not allowed to relay", "relaying mail to", "cannot relay", "no relaying",
                      "relay prohibited", "not a gateway", "relay not allowed", "is not a permitted relay",
                      "is not permitted to relay", "relaying to", "not local host") },
-  { R_AUTHFAILURE,
-    P ("spf check", "spf fail", "spf validation", "sender policy framework", "dkim", "dmarc", "5.7.26",
-       "5.7.509", "sender authentication", "domain authentication", "spf record", "is not authorized to send",
-       "not designated as permitted sender", "spf=fail", "spf)", "unauthenticated email", "spf ") },
+  { R_AUTHFAILURE, P ("spf check", "spf fail", "spf validation", "sender policy framework", "dkim", "dmarc",
+                      "5.7.26", "5.7.509", "sender authentication", "domain authentication", "spf record",
+                      "is not authorized to send", "not designated as permitted sender", "spf=fail", "spf)",
+                      "unauthenticated email", "spf ", "authentication information", "authentication checks",
+                      "sender is unauthenticated", "senders to authenticate") },
   { R_USERUNKNOWN,
     P ("user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
        "no such account", "no such person", "no such local user", "user not found", "user does not exist",
@@ -207,7 +208,9 @@ static const struct classify_phrase classify_phrases[] = {
        "cannot find your reverse", "reverse address", "client host * has no", "unresolvable",
        "not resolve your hostname", "does not resolve to") },
   { R_NOTCOMPLIANTRFC, P ("rfc 5322", "rfc5322", "rfc 2822", "rfc2822", "not rfc", "not compliant",
-                          "duplicate header", "multiple subject", "multiple from", "improperly formatted") },
+                          "duplicate header", "multiple subject", "multiple from", "improperly formatted",
+                          "multiple addresses in from", "valid address in from", "no from: header",
+                          "no from header", "from header is missing", "'from' header is missing") },
   { R_BADREPUTATION, P ("reputation", "sender score") },
   { R_REJECTED, P ("purported responsible address", "sender was rejected", "sender rejected",
                    "sender address rejected", "domain of sender address", "sender verify failed",
@@ -238,7 +241,8 @@ static const struct classify_phrase classify_phrases[] = {
        "likely spam", "spam filter", "spam score", "considered spam", "suspected spam", "looks like spam",
        "spam policy", "spam)", "spam.", "spam,", "spam ", "junk mail", "unsolicited", "bulk mail",
        "message content rejected", "content filter", "rejected as bulk", "scored too high", "classified as",
-       "blacklisted url", "blocklisted url", "uribl", "url in message", "blacklisted link") },
+       "blacklisted url", "blocklisted url", "uribl", "url in message", "blacklisted link",
+       "spam classification") },
   { R_TOOMANYCONN,
     P ("too many recipients", "too many connections", "too many concurrent", "connection limit",
        "connection rate", "too many simultaneous", "too many sessions", "too many errors") },
@@ -697,6 +701,56 @@ classify_strdown (const char *s)
   return g_ascii_strdown (s, -1);
 }
 
+/* classify_reply_token - the length of the reply code that starts a line
+ * of a multi-line SMTP reply at P ("550-", "550-5.7.1 ", "550 5.7.1 "),
+ * or 0. */
+static gsize
+classify_reply_token (const char *p)
+{
+  gsize n = 4;
+
+  if (!g_ascii_isdigit (p[0]) || !g_ascii_isdigit (p[1]) || !g_ascii_isdigit (p[2])
+      || (p[3] != '-' && p[3] != ' '))
+    return 0;
+  if (g_ascii_isdigit (p[4]) && p[5] == '.') {
+    gsize k = 6, dots = 0;
+
+    while (g_ascii_isdigit (p[k]) || (p[k] == '.' && dots++ == 0))
+      k++;
+    if (dots == 1 && g_ascii_isdigit (p[k - 1]) && p[k] == ' ')
+      return k + 1;
+  }
+  return p[3] == '-' ? n : 0;
+}
+
+/* classify_unwrap - LOWER without the reply codes that a multi-line reply
+ * repeats on each of its lines once they are joined ("... with multiple
+ * 550 5.7.1 addresses in from: ..."), so that a phrase broken over two
+ * lines is found.  The first of equal codes stays.  In place. */
+static void
+classify_unwrap (char *lower)
+{
+  gsize len = strlen (lower);
+
+  for (gsize i = 1; i < len; i++) {
+    char token[24], other[24];
+    gsize n;
+
+    if (lower[i - 1] != ' ' || (n = classify_reply_token (lower + i)) == 0 || n >= sizeof token)
+      continue;
+    memcpy (token, lower + i, n);
+    token[n] = '\0';
+    /* "550-" and "550 " are the same code */
+    memcpy (other, token, n + 1);
+    other[3] = token[3] == '-' ? ' ' : '-';
+    if (g_strstr_len (lower, (gssize) i, token) == NULL && g_strstr_len (lower, (gssize) i, other) == NULL)
+      continue;
+    memmove (lower + i, lower + i + n, len - i - n + 1);
+    len -= n;
+    i--;
+  }
+}
+
 /* The decision.  A report's words, status and SMTP command are weighed in
  * this order:
  *   1. a reason the reader knows from the report's format wins, unless it
@@ -853,6 +907,8 @@ classify_run (const char *diagnostic, const char *status, int reply_code, gboole
 
   if (status != NULL && status[0] == '2')
     return R_DELIVERED;
+  if (lower != NULL)
+    classify_unwrap (lower);
   c.words = lower != NULL ? classify_phrase_mask (lower) : 0;
   c.named = classify_code_reason (status);
   c.preset = -1;

@@ -26,7 +26,9 @@ const struct textbounce_family rules_services[] = {
        "delivery incomplete"),
     L ("delivery to the following recipient", "your message wasn't delivered to",
        "message was not delivered to", "there was a temporary problem delivering your message to"),
-    L ("----- original message -----", "----- message header follows -----"), 0 },
+    L ("----- original message -----", "----- message header follows -----"), 0,
+    /* a Google group's refusal, whose advice goes on to speak of SPF */
+    S ({ "rejected due to spam classification", "spamdetected" }) },
   { "yahoo",
     L ("from:mailer-daemon@yahoo", "sorry, we were unable to deliver your message to the following",
        "yahoo! mail"),

@@ -60,6 +60,22 @@ static const struct class_case class_cases[] = {
   { "microsoft-5.1.10", "5.1.10",
     "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", NULL,
     "userunknown", EVENT_CLASS_HARD },
+  /* the reply codes repeated on each line of a joined multi-line reply do
+   * not break a phrase; a code said once stays */
+  { "wrapped-reply", "5.7.1",
+    "host gmail-smtp-in.l.google.com said: 550-5.7.1 [192.0.2.1 13] Messages with multiple 550 5.7.1 "
+    "addresses in From: header are not accepted. (in reply to end of DATA command)",
+    NULL, "notcompliantrfc", EVENT_CLASS_IGNORE },
+  { "wrapped-reply-dash", "5.7.1",
+    "550-5.7.1 This message does not have authentication information or fails to 550-5.7.1 pass "
+    "authentication checks. To best protect our users from spam, the message has been blocked.",
+    NULL, "authfailure", EVENT_CLASS_IGNORE },
+  { "code-said-once", NULL, "host mx.example.org said: 552 5.2.2 Mailbox full", NULL, "mailboxfull",
+    EVENT_CLASS_SOFT },
+  { "gmail-unauthenticated", "5.7.1",
+    "550-5.7.1 This mail has been blocked because the sender is unauthenticated. Gmail requires all "
+    "senders to authenticate with either SPF or DKIM.",
+    NULL, "authfailure", EVENT_CLASS_IGNORE },
   /* a phrase inside a longer phrase of another reason does not count */
   { "domain-does-not-exist", NULL, "Domain does not exist", NULL, "hostunknown", EVENT_CLASS_HARD },
   { "security-policy", NULL, "Message refused by our security policy", NULL, "securityerror",
