@@ -741,6 +741,13 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
 
     if (ctx.from == NULL)
       ctx.from = result->from;
+    {
+      const char *return_path = parse_header (message, "Return-Path");
+      g_autofree char *rp = return_path != NULL ? g_ascii_strdown (return_path, -1) : NULL;
+
+      /* not a null Return-Path alone: auto-replies have one too */
+      ctx.report = walk->dsn->len > 0 || (rp != NULL && strstr (rp, "mailer-daemon") != NULL);
+    }
     family = textbounce_read (text, strlen (text), &ctx, facts, &walk->anomalies);
     if (family != NULL && facts->len > 0) {
       g_autofree char *source = g_strconcat ("heuristic:", family, NULL);

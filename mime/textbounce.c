@@ -111,35 +111,20 @@ textbounce_looks_like_bounce (const char *from, const char *subject)
                                        "internet mail",
                                        "microsoftexchange",
                                        "mailerdaemon",
+                                       "mdaemon@",
                                        NULL };
-  static const char *const subjects[] = { "undeliver",
-                                          "delivery status notification",
-                                          "failure notice",
-                                          "returned mail",
-                                          "mail delivery failed",
-                                          "undelivered mail",
-                                          "delivery failure",
-                                          "nondeliverable",
-                                          "non-deliverable",
-                                          "delivery has failed",
-                                          "could not be delivered",
-                                          "mail system error",
-                                          "delivery notification",
-                                          "returned to sender",
-                                          "mail failure",
-                                          "delivery problem",
-                                          "not delivered",
-                                          "rejected",
-                                          "bounce",
-                                          "delivery report",
-                                          "warning: could not send",
-                                          "delayed mail",
-                                          "error sending",
-                                          "message you sent",
-                                          "failed delivery",
-                                          "returned message",
-                                          "delivery error",
-                                          NULL };
+  static const char *const subjects[] = {
+    "undeliver", "delivery status notification", "failure notice", "returned mail", "mail delivery failed",
+    "undelivered mail", "delivery failure", "nondeliverable", "non-deliverable", "delivery has failed",
+    "could not be delivered", "mail system error", "delivery notification", "returned to sender",
+    "mail failure", "delivery problem", "not delivered", "rejected", "bounce", "delivery report",
+    "warning: could not send", "delayed mail", "error sending", "message you sent", "failed delivery",
+    "returned message", "delivery error", "user unknown",
+    /* Exchange's "Undeliverable:" in other languages */
+    "non remis", "unzustellbar", "nicht zustellbar", "onbestelbaar", "no se puede entregar",
+    "non recapitabile", "kan inte levereras", "kan ikke leveres", "niedostarczalne",
+    "nedoru\xc4\x8diteln\xc3\xa9", "teslim edilemedi", NULL
+  };
   g_autofree char *f = from != NULL ? g_ascii_strdown (from, -1) : NULL;
   g_autofree char *s = subject != NULL ? g_utf8_strdown (subject, -1) : NULL;
 
@@ -195,6 +180,9 @@ textbounce_address_at (const char *begin, const char *at, const char **start, co
     r--;
   while (l < at && (*l == '.' || *l == '\'' || *l == '`'))
     l++;
+  /* an X.400 address's "dda:SMTP=a@b" */
+  if (at - l > 5 && g_ascii_strncasecmp (l, "smtp=", 5) == 0)
+    l += 5;
   if (l == at || r == at + 1 || !dot)
     return NULL;
   *start = l;
@@ -677,8 +665,11 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
 
       if (address == NULL)
         continue;
-      /* inside a URL, a JSON document or a path: not a recipient */
-      if (start > raw && strchr ("/&=:.%+", start[-1]) != NULL && start[-1] != '\0')
+      /* inside a URL, a JSON document or a path: not a recipient; but
+       * Exchange writes "[SMTP:a@b]" and X.400 "dda:SMTP=a@b" */
+      if (start > raw && strchr ("/&=:.%+", start[-1]) != NULL && start[-1] != '\0'
+          && !(start - raw >= 5 && g_ascii_strncasecmp (start - 5, "smtp", 4) == 0
+               && (start[-1] == ':' || start[-1] == '=')))
         continue;
       {
         g_autofree char *before = g_strndup (lower, (gsize) (start - raw));
@@ -721,10 +712,11 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   g_autoptr (GArray) col_of = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_autofree gboolean *is_rcpt = NULL;
   g_autofree char *section_text = NULL;
+  g_autofree char *to_line = NULL;
   guint first, last;
   gboolean temporary;
 
-  if (family == NULL && !textbounce_looks_like_bounce (ctx->from, ctx->subject))
+  if (family == NULL && !ctx->report && !textbounce_looks_like_bounce (ctx->from, ctx->subject))
     return NULL;
   textbounce_lines_split (text, len, lines);
   textbounce_section (lines, family, &first, &last);
@@ -746,11 +738,26 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
                 || textbounce_has (lower_section, textbounce_temporary)
                 || textbounce_has (subject, textbounce_temporary);
   }
-  if (found->len == 0 && ctx->original_to != NULL
+  if (found->len == 0 && ctx->original_to == NULL)
+    /* no returned message, but the report quotes its To ("Subject: ...",
+     * "To: a@b" above the copy) */
+    for (guint i = first; i < last && to_line == NULL; i++) {
+      const char *t = LOWER (i);
+      const char *at, *start, *stop;
+
+      while (*t == ' ' || *t == '\t')
+        t++;
+      if (g_str_has_prefix (t, "to:") && (at = strchr (t, '@')) != NULL) {
+        const char *raw = RAW (i) + (t - LOWER (i));
+
+        to_line = textbounce_address_at (raw + 3, raw + (at - t), &start, &stop);
+      }
+    }
+  if (found->len == 0 && (ctx->original_to != NULL || to_line != NULL)
       && (family == NULL || (family->flags & TEXTBOUNCE_TO_FALLBACK) || section_text != NULL)) {
     struct fact *fact = fact_new ();
 
-    fact->recipient = g_strdup (ctx->original_to);
+    fact->recipient = g_strdup (ctx->original_to != NULL ? ctx->original_to : to_line);
     fact->diagnostic = textbounce_cap (g_strdup (section_text));
     fact->temporary = temporary;
     fact->family = family != NULL ? family->name : "generic";

@@ -422,6 +422,74 @@ test_long_line_diagnostic (void)
   g_string_free (text, TRUE);
 }
 
+/* test_one_recipient - the one recipient TEXT's bounce names, or NULL;
+ * the kind must be bounce when there is one */
+static char *
+test_one_recipient (const char *text)
+{
+  struct parse_result *r = parse_text (text, strlen (text), NULL);
+  char *out = NULL;
+
+  if (r->events->len == 1) {
+    g_assert_cmpint (r->kind, ==, EVENT_KIND_BOUNCE);
+    out = g_strdup (((const struct event *) g_ptr_array_index (r->events, 0))->address);
+  } else {
+    g_assert_cmpuint (r->events->len, ==, 0);
+  }
+  parse_result_free (r);
+  return out;
+}
+
+/* the ways a plain-text report names its recipient when its From and
+ * Subject do not say it is a report */
+static void
+test_text_report_shapes (void)
+{
+  static const struct {
+    const char *text, *want;
+  } cases[] = {
+    /* a delivery-status part without recipient fields, no From at all */
+    { "Subject: Utilisateur inconnu\nMIME-Version: 1.0\nContent-Type: multipart/report; "
+      "report-type=delivery-status; boundary=\"R\"\n\n--R\nContent-Type: text/plain\n\n"
+      "A message could not be delivered to:\nines@example.fr\nL'adresse n'existe pas.\n\n--R\n"
+      "Content-Type: message/delivery-status\n\nReporting-MTA: dns; gw.example.fr\n\n--R--\n",
+      "ines@example.fr" },
+    /* the same text without the report part is nobody's bounce */
+    { "Subject: Utilisateur inconnu\n\nA message could not be delivered to:\nines@example.fr\n", NULL },
+    /* Exchange's "[SMTP:a@b]" */
+    { "From: \"Delivery Subsystem\" <POSTMASTER@corp.example>\nSubject: Message Delivery Failure\n\n"
+      "The following recipient(s) could not be reached:\n\n\tRecipient: [SMTP:jon@corp.example]\n"
+      "\tReason: 550 Requested action not taken: mailbox unavailable.\n",
+      "jon@corp.example" },
+    /* an X.400 address's "dda:SMTP=a@b" */
+    { "From: System Administrator <postmaster@corp.example>\nSubject: Undeliverable: report\n\n"
+      "Your message\n\ndid not reach the following recipient(s):\n\n"
+      "c=US;a= ;p=CORP;o=Hub;dda:SMTP=kim@corp.example; on Sat, 21 Nov 2026\n",
+      "kim@corp.example" },
+    /* Exchange's "Undeliverable" in German, from a person's address */
+    { "From: it-desk@firma.example\nSubject: Unzustellbar: Ihre Nachricht\n\n"
+      "Your message could not be delivered to\nlena@firma.example\n",
+      "lena@firma.example" },
+    /* no address in the report but the quoted To of the message */
+    { "From: MAILER-DAEMON@mail.example\nContent-Type: text/plain\n\n"
+      "I'm afraid I wasn't able to deliver the following message.\n"
+      "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+      "Subject: Weekly news\nTo: Omar@mail.example\n\n---Below this line is a copy of the message.\n",
+      "Omar@mail.example" },
+    /* a link or a URL is still nobody */
+    { "From: MAILER-DAEMON@mail.example\nSubject: Undeliverable\n\n"
+      "See mailto:help@mail.example or https://mail.example/x?u=pat@mail.example\n",
+      NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *got = test_one_recipient (cases[i].text);
+
+    if (g_strcmp0 (got, cases[i].want) != 0)
+      g_error ("case %u: want %s, got %s", i, cases[i].want ? cases[i].want : "nobody", got ? got : "nobody");
+  }
+}
+
 /* test_sendmail_reply - a Sendmail report of one recipient whose
  * Diagnostic-Code is DIAG and whose transcript holds TRANSCRIPT, with line
  * ends EOL; the event's diagnostic (caller frees). */
@@ -576,6 +644,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/long-line-diagnostic", test_long_line_diagnostic);
   g_test_add_func ("/parse/autoreply-subjects", test_autoreply_subjects);
   g_test_add_func ("/parse/multiline-reply", test_multiline_reply);
+  g_test_add_func ("/parse/text-report-shapes", test_text_report_shapes);
   g_test_add_func ("/parse/wrapped-reports-too-deep", test_wrapped_reports_too_deep);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
