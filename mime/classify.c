@@ -32,6 +32,7 @@ fact_free (struct fact *fact)
   g_free (fact->status);
   g_free (fact->diagnostic);
   g_free (fact->remote_mta);
+  g_free (fact->original);
   g_free (fact);
 }
 
@@ -975,6 +976,12 @@ classify_fact (const struct fact *fact, const char *source)
     temporary = delayed = FALSE;
 
   e->address = event_field_address (fact->recipient);
+  if (fact->original != NULL) {
+    e->original_recipient = event_field_address (fact->original);
+    if (e->original_recipient != NULL && e->address != NULL
+        && strcmp (e->original_recipient, e->address) == 0)
+      g_clear_pointer (&e->original_recipient, g_free);
+  }
   e->diagnostic = g_strdup (fact->diagnostic);
   e->remote_mta = g_strdup (fact->remote_mta);
   e->source = g_strdup (source);

@@ -23,6 +23,7 @@
 /* What a reader found about one recipient.  All strings owned. */
 struct fact {
   char *recipient;           /* the address, as found */
+  char *original;            /* DSN Original-Recipient when it names another address, or NULL */
   char *action;              /* DSN Action: failed, delayed, delivered, relayed, expanded */
   char *status;              /* enhanced status as found (DSN Status: or from text) */
   int reply_code;            /* SMTP reply code found, or 0 */

@@ -106,7 +106,6 @@ dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArr
           unsigned *anomalies)
 {
   struct fields *f = fields_parse (text, len, max_rcpts + 1, max_field);
-  const char *reporting = NULL;
   guint added = 0;
 
   *anomalies |= f->anomalies;
@@ -117,12 +116,16 @@ dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArr
     const char *diag = fields_get (g, "Diagnostic-Code");
     struct fact *fact;
 
-    if (fields_get (g, "Reporting-MTA") != NULL && final == NULL)
-      reporting = fields_get (g, "Reporting-MTA");
     if (final == NULL && original == NULL)
       continue;
     fact = fact_new ();
     fact->recipient = dsn_value (final != NULL && strchr (final, '@') != NULL ? final : original);
+    if (original != NULL && strchr (original, '@') != NULL && fact->recipient != NULL) {
+      g_autofree char *value = dsn_value (original);
+
+      if (value != NULL && g_ascii_strcasecmp (value, fact->recipient) != 0)
+        fact->original = g_steal_pointer (&value);
+    }
     fact->action = g_strdup (fields_get (g, "Action"));
     fact->diagnostic = diag != NULL ? dsn_value (diag) : NULL;
     fact->diag_type = dsn_type (diag);
@@ -132,8 +135,6 @@ dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArr
       g_clear_pointer (&fact->diagnostic, g_free);
     fact->status = dsn_status (fields_get (g, "Status"), fact->diagnostic);
     fact->remote_mta = dsn_value (fields_get (g, "Remote-MTA"));
-    if (fact->remote_mta == NULL && reporting != NULL)
-      fact->remote_mta = NULL;
     if (fields_get (g, "Will-Retry-Until") != NULL)
       fact->temporary = TRUE;
     g_ptr_array_add (facts, fact);

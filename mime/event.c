@@ -26,6 +26,7 @@ event_free (struct event *event)
   if (event == NULL)
     return;
   g_free (event->address);
+  g_free (event->original_recipient);
   g_free (event->status);
   g_free (event->diagnostic);
   g_free (event->remote_mta);

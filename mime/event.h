@@ -47,15 +47,17 @@ struct event_hints {
 struct event {
   event_kind kind;
   event_class klass;
-  char *address;       /* who it is about; domain lower-cased; NULL if unknown */
-  char *status;        /* enhanced status "5.1.1", or NULL */
-  int reply_code;      /* SMTP reply code, 0 if none */
-  char *diagnostic;    /* diagnostic text, or NULL */
-  char *remote_mta;    /* remote MTA, or NULL */
-  char *reason;        /* Sisimai reason name: "userunknown", ... */
-  char *category;      /* PowerMTA bounceCat name: "bad-mailbox", ... */
-  char *feedback_type; /* ARF Feedback-Type for complaints */
-  char *source;        /* "dsn", "arf", "acct-b", "heuristic:exim", ... */
+  char *address;            /* who it is about; domain lower-cased; NULL if unknown */
+  char *original_recipient; /* the address first written to (DSN Original-Recipient) when a
+                             * forward or alias changed it into ADDRESS, or NULL */
+  char *status;             /* enhanced status "5.1.1", or NULL */
+  int reply_code;           /* SMTP reply code, 0 if none */
+  char *diagnostic;         /* diagnostic text, or NULL */
+  char *remote_mta;         /* remote MTA, or NULL */
+  char *reason;             /* Sisimai reason name: "userunknown", ... */
+  char *category;           /* PowerMTA bounceCat name: "bad-mailbox", ... */
+  char *feedback_type;      /* ARF Feedback-Type for complaints */
+  char *source;             /* "dsn", "arf", "acct-b", "heuristic:exim", ... */
   struct event_hints hints;
   gint64 time; /* when it happened, unix seconds; 0 if unknown */
 };

@@ -90,9 +90,10 @@ struct cmd_mail {
   const char *from, *to;
   gboolean reject_unknown;
   gint64 now;
-  const char *untrusted; /* static reason, or NULL */
-  gboolean quarantine;   /* keep a copy: nothing usable in it */
-  const char *why;       /* static: why it is kept or ignored */
+  const char *untrusted;           /* static reason, or NULL */
+  gboolean quarantine;             /* keep a copy: nothing usable in it */
+  const char *why;                 /* static: why it is kept or ignored */
+  const struct event *verp_target; /* the event the return path named, if any */
 };
 
 /* cmd_mail_bounce_domain - merge the identity in the return path with the
@@ -128,16 +129,22 @@ cmd_mail_bounce_domain (struct cmd_mail *m, const char *local, struct parse_resu
         continue;
       candidates++;
       only = e;
-      if (norm != NULL && e->address != NULL && strcmp (norm, e->address) == 0)
+      if (norm != NULL
+          && ((e->address != NULL && strcmp (norm, e->address) == 0)
+              || (e->original_recipient != NULL && strcmp (norm, e->original_recipient) == 0)))
         target = e;
     }
-    if (target == NULL && candidates == 1) {
+    if (target == NULL && candidates == 1)
       target = only;
-      if (r.address != NULL) {
-        g_free (target->address);
-        target->address = g_strdup (r.address);
-      }
+  }
+  if (target != NULL && r.address != NULL) {
+    g_autofree char *norm = event_normalize_address (r.address);
+
+    if (target->address == NULL || strcmp (norm, target->address) != 0) {
+      g_free (target->address);
+      target->address = g_strdup (r.address);
     }
+    m->verp_target = target;
   }
   if (target != NULL)
     cmd_mail_fill_hints (target, &r);
@@ -188,6 +195,25 @@ cmd_mail_unsub_domain (struct cmd_mail *m, const char *local, struct parse_resul
     m->why = "an unsubscribe address that names nobody";
   verp_result_clear (&r);
   return TRUE;
+}
+
+/* cmd_mail_prefer_original - the address the list has is the one first
+ * written to: where a report says a forward or an alias turned it into
+ * another (Original-Recipient against Final-Recipient), act on the first,
+ * unless the return path already named the recipient. */
+static void
+cmd_mail_prefer_original (const struct cmd_mail *m, struct parse_result *result)
+{
+  for (guint i = 0; i < result->events->len; i++) {
+    struct event *e = g_ptr_array_index (result->events, i);
+
+    if (e->original_recipient == NULL || e == m->verp_target)
+      continue;
+    g_info ("mail to=<%s>: %s was addressed as %s; recorded for %s", m->to ? m->to : "",
+            e->address ? e->address : "(nobody)", e->original_recipient, e->original_recipient);
+    g_free (e->address);
+    e->address = g_strdup (e->original_recipient);
+  }
 }
 
 /* cmd_mail_usable - whether RESULT names somebody recoil can act on. */
@@ -359,6 +385,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
     if (!ours)
       g_info ("mail to=<%s>: no accepted scheme reads the local part; using the report", to);
   }
+  cmd_mail_prefer_original (&m, result);
   if (truncated)
     g_warning ("mail to=<%s>: message over max_message_size; the rest was not read", to ? to : "");
   if (m.why == NULL && !cmd_mail_usable (result))

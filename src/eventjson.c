@@ -30,6 +30,8 @@ eventjson_event (const struct event *e)
   json_t *hints = json_object ();
 
   eventjson_set (obj, "recipient", e->address);
+  if (e->original_recipient != NULL)
+    eventjson_set (obj, "original_recipient", e->original_recipient);
   json_object_set_new (obj, "kind", json_string (event_kind_name (e->kind)));
   json_object_set_new (obj, "class", json_string (event_class_name (e->klass)));
   json_object_set_new (obj, "hard", json_boolean (e->klass == EVENT_CLASS_HARD));
