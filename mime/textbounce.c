@@ -645,7 +645,8 @@ textbounce_lead (const struct textbounce_lines *lines, guint i, struct fact *fac
  * address goes to FOUND (char *) with its line number in LINE_OF. */
 static void
 textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
-                 const struct textbounce_context *ctx, GPtrArray *found, GArray *line_of, GArray *col_of)
+                 const struct textbounce_context *ctx, GPtrArray *found, GArray *line_of, GArray *col_of,
+                 GPtrArray *originals)
 {
   g_autoptr (GPtrArray) senders = g_ptr_array_new_with_free_func (g_free);
 
@@ -678,6 +679,17 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
             || strstr (before, "arn:") != NULL)
           continue;
       }
+      /* "<a@b> (expanded from <c@d>)": the address first written to */
+      {
+        gsize off = (gsize) (start - raw);
+        g_autofree char *before = g_strndup (lower + (off > 24 ? off - 24 : 0), MIN (off, 24));
+
+        if (strstr (before, "expanded from") != NULL) {
+          if (found->len > 0 && g_ptr_array_index (originals, found->len - 1) == NULL)
+            originals->pdata[found->len - 1] = g_steal_pointer (&address);
+          continue;
+        }
+      }
       if (textbounce_sender_before (lower, (gsize) (start - raw))) {
         g_ptr_array_add (senders, g_strdup (address));
         continue;
@@ -685,11 +697,13 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
       if (textbounce_skipped (address, ctx, senders))
         continue;
       for (guint k = 0; k < found->len; k++)
-        if (g_ascii_strcasecmp (g_ptr_array_index (found, k), address) == 0)
+        if (g_ascii_strcasecmp (g_ptr_array_index (found, k), address) == 0
+            || g_strcmp0 (g_ptr_array_index (originals, k), address) == 0)
           dup = TRUE;
       if (dup || found->len >= ctx->max_rcpts)
         continue;
       g_ptr_array_add (found, g_steal_pointer (&address));
+      g_ptr_array_add (originals, NULL);
       g_array_append_val (line_of, i);
       {
         gsize col = (gsize) (stop - raw);
@@ -708,6 +722,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   g_autofree char *head = textbounce_detect_head (text, len);
   const struct textbounce_family *family = textbounce_detect (ctx->from, ctx->subject, ctx->mailer, head);
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) originals = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) line_of = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GArray) col_of = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_autofree gboolean *is_rcpt = NULL;
@@ -720,12 +735,12 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     return NULL;
   textbounce_lines_split (text, len, lines);
   textbounce_section (lines, family, &first, &last);
-  textbounce_scan (lines, first, last, ctx, found, line_of, col_of);
+  textbounce_scan (lines, first, last, ctx, found, line_of, col_of, originals);
   if (found->len == 0 && ctx->last_resort != NULL && ctx->original_to == NULL) {
     struct textbounce_context again = *ctx;
 
     again.last_resort = NULL;
-    textbounce_scan (lines, first, last, &again, found, line_of, col_of);
+    textbounce_scan (lines, first, last, &again, found, line_of, col_of, originals);
   }
   if (found->len >= ctx->max_rcpts)
     *anomalies |= ANOMALY_TOO_MANY_RCPTS;
@@ -775,6 +790,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
     const char *rest = RAW (i) + col;
 
     fact->recipient = g_strdup (g_ptr_array_index (found, k));
+    fact->original = g_strdup (g_ptr_array_index (originals, k));
     /* recipients listed on consecutive lines share the text below them */
     if (k + 1 < found->len && g_array_index (line_of, guint, k + 1) == i)
       rest = "";

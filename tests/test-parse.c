@@ -490,6 +490,37 @@ test_text_report_shapes (void)
   }
 }
 
+/* a text report of an alias or a forward names the address first written
+ * to beside the one that failed: one recipient, with both */
+static void
+test_expanded_from (void)
+{
+  static const char *const texts[] = {
+    "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nSubject: Undelivered Mail Returned to "
+    "Sender\n\n"
+    "This is the mail system at host mx.example.org.\n\n"
+    "<ruth.old@other.example> (expanded from <ruth@example.org>): host\n"
+    "    mx.other.example[192.0.2.7] said: 550 5.1.1 <ruth.old@other.example>: User unknown\n"
+    "    (in reply to RCPT TO command)\n",
+    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\nTo: news@example.test\n"
+    "Subject: Returned mail: see transcript\n\n   ----- The following addresses had permanent fatal errors "
+    "-----\nruth.old@other.example\n"
+    "    (expanded from: ruth@example.org)\n\n   ----- Transcript of session follows -----\n"
+    "554 Too many hops 26 (25 max): from news@example.test via localhost, to ruth@example.org\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+    struct parse_result *r = parse_text (texts[i], strlen (texts[i]), NULL);
+    const struct event *e;
+
+    g_assert_cmpuint (r->events->len, ==, 1);
+    e = g_ptr_array_index (r->events, 0);
+    g_assert_cmpstr (e->address, ==, "ruth.old@other.example");
+    g_assert_cmpstr (e->original_recipient, ==, "ruth@example.org");
+    parse_result_free (r);
+  }
+}
+
 /* test_sendmail_reply - a Sendmail report of one recipient whose
  * Diagnostic-Code is DIAG and whose transcript holds TRANSCRIPT, with line
  * ends EOL; the event's diagnostic (caller frees). */
@@ -645,6 +676,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/autoreply-subjects", test_autoreply_subjects);
   g_test_add_func ("/parse/multiline-reply", test_multiline_reply);
   g_test_add_func ("/parse/text-report-shapes", test_text_report_shapes);
+  g_test_add_func ("/parse/expanded-from", test_expanded_from);
   g_test_add_func ("/parse/wrapped-reports-too-deep", test_wrapped_reports_too_deep);
   g_test_add_func ("/parse/too-large", test_too_large);
   g_test_add_func ("/parse/too-deep", test_too_deep);
