@@ -3,16 +3,18 @@
 # are missing.  Runs apt-get as root (or through sudo).
 #   ./install-deps.sh          what building and running recoil needs
 #   ./install-deps.sh --test   and what the test suite needs besides: python3
-#                              (fakes, scripts), clang-format, openssl, and
+#                              (fakes, scripts), clang-format, openssl,
 #                              postfix for the end-to-end test (installed
 #                              unconfigured; a system Postfix is left alone)
+#                              and python3-flufl.bounce (its sample bounces
+#                              for make flufl-check)
 set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
 libxml2-dev liblmdb-dev ca-certificates"
 case "${1:-}" in
-  --test) packages="$packages python3 clang-format openssl postfix" ;;
+  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce" ;;
   "") ;;
   *) echo "usage: install-deps.sh [--test]" >&2; exit 64 ;;
 esac
