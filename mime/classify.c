@@ -727,29 +727,35 @@ classify_reply_token (const char *p)
 /* classify_unwrap - LOWER without the reply codes that a multi-line reply
  * repeats on each of its lines once they are joined ("... with multiple
  * 550 5.7.1 addresses in from: ..."), so that a phrase broken over two
- * lines is found.  The first of equal codes stays.  In place. */
+ * lines is found.  A code stays where it is first said, which is near the
+ * start: only the first CLASSIFY_UNWRAP_SPAN bytes are searched for it, so
+ * a hostile diagnostic costs linear time.  In place. */
+#define CLASSIFY_UNWRAP_SPAN 512
 static void
 classify_unwrap (char *lower)
 {
-  gsize len = strlen (lower);
+  gsize w = 0;
 
-  for (gsize i = 1; i < len; i++) {
-    char token[24], other[24];
-    gsize n;
+  for (gsize r = 0; lower[r] != '\0';) {
+    gsize n = w > 0 && lower[w - 1] == ' ' ? classify_reply_token (lower + r) : 0;
 
-    if (lower[i - 1] != ' ' || (n = classify_reply_token (lower + i)) == 0 || n >= sizeof token)
-      continue;
-    memcpy (token, lower + i, n);
-    token[n] = '\0';
-    /* "550-" and "550 " are the same code */
-    memcpy (other, token, n + 1);
-    other[3] = token[3] == '-' ? ' ' : '-';
-    if (g_strstr_len (lower, (gssize) i, token) == NULL && g_strstr_len (lower, (gssize) i, other) == NULL)
-      continue;
-    memmove (lower + i, lower + i + n, len - i - n + 1);
-    len -= n;
-    i--;
+    if (n > 0 && n < 24) {
+      char token[24], other[24];
+      gssize span = (gssize) MIN (w, CLASSIFY_UNWRAP_SPAN);
+
+      memcpy (token, lower + r, n);
+      token[n] = '\0';
+      /* "550-" and "550 " are the same code */
+      memcpy (other, token, n + 1);
+      other[3] = token[3] == '-' ? ' ' : '-';
+      if (g_strstr_len (lower, span, token) != NULL || g_strstr_len (lower, span, other) != NULL) {
+        r += n;
+        continue;
+      }
+    }
+    lower[w++] = lower[r++];
   }
+  lower[w] = '\0';
 }
 
 /* The decision.  A report's words, status and SMTP command are weighed in

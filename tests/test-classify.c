@@ -108,6 +108,27 @@ test_class (gconstpointer data)
     g_assert_true (e->status[0] == '4'); /* a 4xx reply without a status stays temporary */
 }
 
+/* a diagnostic made of nothing but repeated and distinct reply codes, a
+ * megabyte of them, still gets a verdict, and the words after them count */
+static void
+test_many_reply_codes (void)
+{
+  GString *diag = g_string_new ("550-5.1.1 ");
+  struct fact f = { 0 };
+  g_autoptr (event_t) e = NULL;
+
+  for (guint i = 0; i < 40000; i++)
+    g_string_append_printf (diag, "550-5.1.1 %u-%u.%u.%u ", 100 + i % 900, i % 10, i % 100, i % 1000);
+  g_string_append (diag, "550 5.1.1 The email account that you tried to reach does not exist");
+  f.recipient = (char *) "rfc822; someone@example.org";
+  f.status = (char *) "5.1.1";
+  f.diagnostic = diag->str;
+  e = classify_fact (&f, "dsn");
+  g_assert_cmpstr (e->reason, ==, "userunknown");
+  g_assert_cmpint (e->klass, ==, EVENT_CLASS_HARD);
+  g_string_free (diag, TRUE);
+}
+
 static void
 test_status_in_text (void)
 {
@@ -277,6 +298,7 @@ main (int argc, char **argv)
     g_test_add_data_func (path, &class_cases[i], test_class);
   }
   g_test_add_func ("/classify/status-in-text", test_status_in_text);
+  g_test_add_func ("/classify/many-reply-codes", test_many_reply_codes);
   g_test_add_func ("/classify/categories", test_categories);
   g_test_add_func ("/classify/command-rule", test_command_rule);
   g_test_add_func ("/classify/command-in", test_command_in);
