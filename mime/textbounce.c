@@ -210,15 +210,14 @@ textbounce_skipped (const char *address, const struct textbounce_context *ctx, G
   return FALSE;
 }
 
-/* textbounce_sender_before - whether the text of LOWER_LINE before OFFSET
- * makes the address there a sender's. */
-static gboolean
-textbounce_sender_before (const char *lower_line, gsize offset)
+/* textbounce_words_before - the (at most 24) characters of LOWER_LINE
+ * before OFFSET, which say whose an address is.  Caller frees. */
+static char *
+textbounce_words_before (const char *lower_line, gsize offset)
 {
   gsize from = offset > 24 ? offset - 24 : 0;
-  g_autofree char *before = g_strndup (lower_line + from, offset - from);
 
-  return textbounce_has (before, textbounce_sender_context);
+  return g_strndup (lower_line + from, offset - from);
 }
 
 /* The lines of a text, with a lower-case copy of each: two buffers cut
@@ -679,26 +678,30 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
             || strstr (before, "arn:") != NULL)
           continue;
       }
-      /* "<a@b> (expanded from <c@d>)": the address first written to */
       {
-        gsize off = (gsize) (start - raw);
-        g_autofree char *before = g_strndup (lower + (off > 24 ? off - 24 : 0), MIN (off, 24));
+        g_autofree char *words = textbounce_words_before (lower, (gsize) (start - raw));
 
-        if (strstr (before, "expanded from") != NULL) {
-          if (found->len > 0 && g_ptr_array_index (originals, found->len - 1) == NULL)
-            originals->pdata[found->len - 1] = g_steal_pointer (&address);
+        /* "<a@b> (expanded from <c@d>)", on its line or the next: the
+         * address first written to */
+        if (strstr (words, "expanded from") != NULL) {
+          guint k = found->len - 1;
+
+          if (found->len > 0 && g_array_index (line_of, guint, k) + 1 >= i
+              && g_ptr_array_index (originals, k) == NULL)
+            originals->pdata[k] = g_steal_pointer (&address);
           continue;
         }
-      }
-      if (textbounce_sender_before (lower, (gsize) (start - raw))) {
-        g_ptr_array_add (senders, g_strdup (address));
-        continue;
+        if (textbounce_has (words, textbounce_sender_context)) {
+          g_ptr_array_add (senders, g_steal_pointer (&address));
+          continue;
+        }
       }
       if (textbounce_skipped (address, ctx, senders))
         continue;
       for (guint k = 0; k < found->len; k++)
         if (g_ascii_strcasecmp (g_ptr_array_index (found, k), address) == 0
-            || g_strcmp0 (g_ptr_array_index (originals, k), address) == 0)
+            || (g_ptr_array_index (originals, k) != NULL
+                && g_ascii_strcasecmp (g_ptr_array_index (originals, k), address) == 0))
           dup = TRUE;
       if (dup || found->len >= ctx->max_rcpts)
         continue;
@@ -768,6 +771,9 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
         to_line = textbounce_address_at (raw + 3, raw + (at - t), &start, &stop);
       }
     }
+  for (const char *const *s = ctx->skip; to_line != NULL && s != NULL && *s != NULL; s++)
+    if (g_ascii_strcasecmp (*s, to_line) == 0)
+      g_clear_pointer (&to_line, g_free);
   if (found->len == 0 && (ctx->original_to != NULL || to_line != NULL)
       && (family == NULL || (family->flags & TEXTBOUNCE_TO_FALLBACK) || section_text != NULL)) {
     struct fact *fact = fact_new ();

@@ -81,7 +81,8 @@ struct textbounce_context {
                             * people do mail themselves) */
   guint max_rcpts;
   gboolean report; /* the mail says it is a delivery report (a delivery-status
-                    * part, a null Return-Path) whatever its From and Subject */
+                    * part, MAILER-DAEMON in Return-Path) whatever its From and
+                    * Subject */
 };
 
 /* textbounce_looks_like_bounce - whether FROM and SUBJECT are those of a

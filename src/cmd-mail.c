@@ -116,35 +116,32 @@ cmd_mail_bounce_domain (struct cmd_mail *m, const char *local, struct parse_resu
     g_warning ("mail to %s: unsigned %s return path believed ([verp] signature = warn)", m->to,
                verp_scheme_name (r.scheme));
   /* the return path names the one recipient this bounce is about: the
-   * report's recipient with that address, or the report's only one */
+   * report's recipient with that address (as it failed or as it was first
+   * written to), or the report's only one */
   {
+    g_autofree char *norm = r.address != NULL ? event_normalize_address (r.address) : NULL;
     guint candidates = 0;
     struct event *only = NULL;
 
     for (guint i = 0; i < result->events->len; i++) {
       struct event *e = g_ptr_array_index (result->events, i);
-      g_autofree char *norm = r.address != NULL ? event_normalize_address (r.address) : NULL;
 
       if (e->kind != EVENT_KIND_BOUNCE && e->kind != EVENT_KIND_COMPLAINT && e->kind != EVENT_KIND_AUTOREPLY)
         continue;
       candidates++;
       only = e;
-      if (norm != NULL
-          && ((e->address != NULL && strcmp (norm, e->address) == 0)
-              || (e->original_recipient != NULL && strcmp (norm, e->original_recipient) == 0)))
+      if (norm != NULL && (g_strcmp0 (norm, e->address) == 0 || g_strcmp0 (norm, e->original_recipient) == 0))
         target = e;
     }
     if (target == NULL && candidates == 1)
       target = only;
-  }
-  if (target != NULL && r.address != NULL) {
-    g_autofree char *norm = event_normalize_address (r.address);
-
-    if (target->address == NULL || strcmp (norm, target->address) != 0) {
-      g_free (target->address);
-      target->address = g_strdup (r.address);
+    if (target != NULL && norm != NULL) {
+      if (g_strcmp0 (norm, target->address) != 0) {
+        g_free (target->address);
+        target->address = g_strdup (r.address);
+      }
+      m->verp_target = target;
     }
-    m->verp_target = target;
   }
   if (target != NULL)
     cmd_mail_fill_hints (target, &r);
@@ -209,8 +206,8 @@ cmd_mail_prefer_original (const struct cmd_mail *m, struct parse_result *result)
 
     if (e->original_recipient == NULL || e == m->verp_target)
       continue;
-    g_info ("mail to=<%s>: %s was addressed as %s; recorded for %s", m->to ? m->to : "",
-            e->address ? e->address : "(nobody)", e->original_recipient, e->original_recipient);
+    g_info ("mail to=<%s>: %s was addressed as %s; recorded for the latter", m->to ? m->to : "",
+            e->address ? e->address : "(nobody)", e->original_recipient);
     g_free (e->address);
     e->address = g_strdup (e->original_recipient);
   }

@@ -476,6 +476,11 @@ test_text_report_shapes (void)
       "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
       "Subject: Weekly news\nTo: Omar@mail.example\n\n---Below this line is a copy of the message.\n",
       "Omar@mail.example" },
+    /* a quoted To that is the report's own sender is nobody */
+    { "From: postmaster@mail.example\nSubject: Undeliverable\n\n"
+      "I'm afraid I wasn't able to deliver the following message.\n\n"
+      "Subject: Weekly news\nTo: postmaster@mail.example\n\n---Below this line is a copy of the message.\n",
+      NULL },
     /* a link or a URL is still nobody */
     { "From: MAILER-DAEMON@mail.example\nSubject: Undeliverable\n\n"
       "See mailto:help@mail.example or https://mail.example/x?u=pat@mail.example\n",
@@ -509,16 +514,30 @@ test_expanded_from (void)
     "554 Too many hops 26 (25 max): from news@example.test via localhost, to ruth@example.org\n",
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
-    struct parse_result *r = parse_text (texts[i], strlen (texts[i]), NULL);
-    const struct event *e;
+  const char *far =
+      "From: MAILER-DAEMON@mx.example.org\nTo: news@example.test\n"
+      "Subject: Returned mail: see transcript\n\n"
+      "   ----- The following addresses had permanent fatal errors -----\nruth.old@other.example\n"
+      "    (reason: 550 User unknown)\n\nSome words in between.\n"
+      "    (expanded from: ruth@example.org)\n";
+  struct parse_result *r;
+  const struct event *e;
 
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+    r = parse_text (texts[i], strlen (texts[i]), NULL);
     g_assert_cmpuint (r->events->len, ==, 1);
     e = g_ptr_array_index (r->events, 0);
     g_assert_cmpstr (e->address, ==, "ruth.old@other.example");
     g_assert_cmpstr (e->original_recipient, ==, "ruth@example.org");
     parse_result_free (r);
   }
+  /* lines away from the recipient, it is nobody's */
+  r = parse_text (far, strlen (far), NULL);
+  g_assert_cmpuint (r->events->len, ==, 1);
+  e = g_ptr_array_index (r->events, 0);
+  g_assert_cmpstr (e->address, ==, "ruth.old@other.example");
+  g_assert_null (e->original_recipient);
+  parse_result_free (r);
 }
 
 /* test_sendmail_reply - a Sendmail report of one recipient whose
