@@ -15,6 +15,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -250,13 +252,66 @@ cmd_mail_quarantine (const struct cmd_mail *m, const GByteArray *data)
   return RECOIL_DONE;
 }
 
+/* The store is opened by a thread of its own while the message is read
+ * and parsed: opening maps the files and reads the meta pages, parsing
+ * is all computation, and the two do not wait for each other. */
+struct cmd_mail_opening {
+  struct store_options options;
+  pthread_t thread;
+  gboolean started;
+  struct store *store;
+  GError *error;
+};
+
+static void *
+cmd_mail_opening_run (void *data)
+{
+  struct cmd_mail_opening *op = data;
+
+  store_open (&op->options, &op->store, &op->error);
+  return NULL;
+}
+
+/* cmd_mail_opening_start - begin opening the store of CONF; runs it in
+ * the caller when no thread can be had. */
+static void
+cmd_mail_opening_start (struct cmd_mail_opening *op, const struct conf *conf)
+{
+  pthread_attr_t attr;
+
+  op->options =
+      (struct store_options){ conf->state_dir, conf->map_size, conf->max_map_size, conf->seen_ttl, FALSE };
+  /* one malloc arena: a second would cost more to set up than the
+   * opening takes */
+  mallopt (M_ARENA_MAX, 1);
+  pthread_attr_init (&attr);
+  pthread_attr_setstacksize (&attr, 256 * 1024);
+  op->started = pthread_create (&op->thread, &attr, cmd_mail_opening_run, op) == 0;
+  pthread_attr_destroy (&attr);
+  if (!op->started)
+    cmd_mail_opening_run (op);
+}
+
+/* cmd_mail_opening_finish - the opened store (NULL, *ERROR set, if it
+ * could not be opened). */
+static struct store *
+cmd_mail_opening_finish (struct cmd_mail_opening *op, GError **error)
+{
+  if (op->started) {
+    pthread_join (op->thread, NULL);
+    op->started = FALSE;
+  }
+  if (op->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&op->error));
+  return g_steal_pointer (&op->store);
+}
+
 /* cmd_mail_apply - the events of RESULT into the store, one transaction. */
 static recoil_outcome
-cmd_mail_apply (const struct cmd_mail *m, const struct parse_result *result, const GByteArray *data)
+cmd_mail_apply (const struct cmd_mail *m, struct cmd_mail_opening *opening, const struct parse_result *result,
+                const GByteArray *data)
 {
   g_autoptr (GError) error = NULL;
-  struct store_options o = { m->conf->state_dir, m->conf->map_size, m->conf->max_map_size, m->conf->seen_ttl,
-                             FALSE };
   guint n = result->events->len;
   g_autofree struct store_item *items = g_new0 (struct store_item, MAX (n, 1));
   g_autofree struct store_result *results = g_new0 (struct store_result, MAX (n, 1));
@@ -265,7 +320,7 @@ cmd_mail_apply (const struct cmd_mail *m, const struct parse_result *result, con
   const char *sender = cmd_mail_null_sender (m->from) ? NULL : m->from;
   guint actions = 0, decisions = 0, duplicates = 0;
 
-  if (!store_open (&o, &store, &error)) {
+  if ((store = cmd_mail_opening_finish (opening, &error)) == NULL) {
     g_critical ("%s", error->message);
     return RECOIL_TEMPORARY;
   }
@@ -336,6 +391,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
   struct parse_limits limits;
   struct parse_result *result;
   struct cmd_mail m = { 0 };
+  struct cmd_mail_opening opening = { 0 };
   ourdomain_which which = OURDOMAIN_NONE;
   recoil_outcome outcome;
   gboolean truncated = FALSE;
@@ -352,8 +408,10 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
     cmd_mail_read (0, data, &truncated);
     return outcome;
   }
+  cmd_mail_opening_start (&opening, conf);
   if (!cmd_mail_read ((gsize) conf->max_message_size, data, &truncated)) {
     g_critical ("mail: cannot read standard input: %s", g_strerror (errno));
+    store_close (cmd_mail_opening_finish (&opening, NULL));
     return RECOIL_TEMPORARY;
   }
   m.cli = cli;
@@ -377,6 +435,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
     if (!ours && reject_unknown) {
       g_message ("mail to=<%s>: no accepted scheme reads the local part; rejected (--reject-unknown)", to);
       parse_result_free (result);
+      store_close (cmd_mail_opening_finish (&opening, NULL));
       return RECOIL_REJECT;
     }
     if (!ours)
@@ -397,7 +456,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
     e->hints.message_id = g_strdup (result->message_id);
     g_ptr_array_add (result->events, e);
   }
-  outcome = cmd_mail_apply (&m, result, data);
+  outcome = cmd_mail_apply (&m, &opening, result, data);
   if (outcome == RECOIL_DONE && m.why != NULL)
     outcome = cmd_mail_quarantine (&m, data);
   parse_result_free (result);
