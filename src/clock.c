@@ -45,10 +45,70 @@ clock_now (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
+gint64
+clock_day_of (gint64 seconds)
+{
+  return seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+}
+
+/* clock_put - N decimal digits of V at OUT. */
+static void
+clock_put (char *out, gint64 v, int n)
+{
+  while (n-- > 0) {
+    out[n] = (char) ('0' + v % 10);
+    v /= 10;
+  }
+}
+
 char *
 clock_format_day (gint64 day)
 {
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (day * 86400);
+  /* the proleptic Gregorian calendar in 400-year eras of 146,097 days,
+   * each counted from 1 March so that the leap day ends the year; this
+   * runs once in every `recoil mail`, where GDateTime's formatting cost
+   * as much as the day's tallies */
+  gint64 z = day + 719468;
+  gint64 era = (z >= 0 ? z : z - 146096) / 146097;
+  gint64 doe = z - era * 146097;
+  gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  gint64 mp = (5 * doy + 2) / 153;
+  gint64 d = doy - (153 * mp + 2) / 5 + 1;
+  gint64 m = mp < 10 ? mp + 3 : mp - 9;
+  gint64 y = yoe + era * 400 + (m <= 2);
+  char *out;
 
-  return dt != NULL ? g_date_time_format (dt, "%Y-%m-%d") : g_strdup ("?");
+  if (y < 1 || y > 9999)
+    return g_strdup ("?");
+  out = g_malloc (11);
+  clock_put (out, y, 4);
+  out[4] = '-';
+  clock_put (out + 5, m, 2);
+  out[7] = '-';
+  clock_put (out + 8, d, 2);
+  out[10] = '\0';
+  return out;
+}
+
+char *
+clock_format_stamp (gint64 seconds)
+{
+  g_autofree char *day = clock_format_day (clock_day_of (seconds));
+  gint64 in_day = seconds - clock_day_of (seconds) * 86400;
+  char *out;
+
+  if (day[0] == '?')
+    return g_strdup ("?");
+  out = g_malloc (21);
+  memcpy (out, day, 10);
+  out[10] = 'T';
+  clock_put (out + 11, in_day / 3600, 2);
+  out[13] = ':';
+  clock_put (out + 14, in_day / 60 % 60, 2);
+  out[16] = ':';
+  clock_put (out + 17, in_day % 60, 2);
+  out[19] = 'Z';
+  out[20] = '\0';
+  return out;
 }

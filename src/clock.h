@@ -17,8 +17,17 @@ gint64 clock_now (void);
  * unix seconds (dates without a zone are UTC); FALSE when unreadable. */
 gboolean clock_parse (const char *text, gint64 *seconds);
 
-/* clock_format_day - day number DAY (days since 1970-01-01) as YYYY-MM-DD;
- * caller frees with g_free. */
+/* clock_day_of - the day number (days since 1970-01-01, UTC) of unix
+ * time SECONDS. */
+gint64 clock_day_of (gint64 seconds);
+
+/* clock_format_day - day number DAY (days since 1970-01-01) as YYYY-MM-DD,
+ * or "?" outside the years 1 to 9999; caller frees with g_free. */
 char *clock_format_day (gint64 day);
+
+/* clock_format_stamp - unix time SECONDS as YYYY-MM-DDTHH:MM:SSZ, or "?"
+ * outside the years 1 to 9999; caller frees with g_free.  No locale is
+ * consulted, so logs read the same under any LANG. */
+char *clock_format_stamp (gint64 seconds);
 
 #endif

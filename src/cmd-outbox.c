@@ -59,9 +59,12 @@ struct cmd_outbox_list {
 static char *
 cmd_outbox_time (gint64 t)
 {
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
+  char *text = clock_format_stamp (t);
 
-  return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("-");
+  if (text[0] != '?')
+    return text;
+  g_free (text);
+  return g_strdup ("-");
 }
 
 /* cmd_outbox_state - parked, due or waiting. */

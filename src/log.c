@@ -14,6 +14,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 static struct {
@@ -134,8 +135,7 @@ log_writer (GLogLevelFlags flags, const GLogField *fields, gsize n_fields, gpoin
     g_autofree char *line = NULL;
 
     if (log_state.target == LOG_TARGET_FILE) {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+      g_autofree char *stamp = clock_format_stamp (g_get_real_time () / G_USEC_PER_SEC);
 
       line = g_strdup_printf ("%s recoil[%ld]: %s: %s\n", stamp, (long) getpid (), log_level_names[level],
                               clean);

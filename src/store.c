@@ -14,6 +14,7 @@
 #include <lmdb.h>
 #include <string.h>
 
+#include "clock.h"
 #include "store.h"
 
 /* clang-format off */
@@ -695,8 +696,7 @@ static int
 store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
 {
   struct store_apply_work *w = data;
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (w->now);
-  g_autofree char *day = g_date_time_format (dt, "%Y-%m-%d");
+  g_autofree char *day = clock_format_day (clock_day_of (w->now));
   guint64 next_outbox, next_event;
   int rc;
 
@@ -1130,8 +1130,7 @@ static int
 store_finish_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
 {
   struct store_finish_work *w = data;
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (w->now);
-  g_autofree char *day = g_date_time_format (dt, "%Y-%m-%d");
+  g_autofree char *day = clock_format_day (clock_day_of (w->now));
 
   (void) error;
   for (guint i = 0; i < w->n; i++) {

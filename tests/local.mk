@@ -17,6 +17,7 @@ TEST_LDADD = $(RECOIL_CORE)
 
 unit_tests = \
 	tests/test-exitcode \
+	tests/test-clock \
 	tests/test-conf \
 	tests/test-log \
 	tests/test-event \
@@ -30,6 +31,9 @@ unit_tests = \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
+tests_test_clock_SOURCES = tests/test-clock.c
+tests_test_clock_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_clock_LDADD = $(TEST_LDADD)
 tests_test_exitcode_SOURCES = tests/test-exitcode.c
 tests_test_exitcode_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_exitcode_LDADD = $(TEST_LDADD)
