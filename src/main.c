@@ -75,8 +75,8 @@ main_describe (void)
 {
   GString *s = g_string_sized_new (1024);
 
-  /* built on every start, so no printf: its first call in a process
-   * costs more than the rest of the list */
+  /* built on every start, so without printf, whose first call in a
+   * process costs more than the whole list */
   g_string_append (s, "Commands:\n");
   for (gsize i = 0; i < G_N_ELEMENTS (main_commands); i++) {
     gsize n = strlen (main_commands[i].name);
@@ -158,7 +158,7 @@ main (int argc, char **argv)
   /* the character set only: recoil speaks English, and its JSON, CSV and
    * logs must not change with LC_NUMERIC or LC_TIME.  A pipe command
    * (`recoil mail ...`, as the MTA runs it) reads and writes bytes whatever
-   * the MTA's LANG, and skips the locale files: a twentieth of its time */
+   * the MTA's LANG, and is spared opening the locale files */
   if (!main_is_pipe (argc, argv))
     setlocale (LC_CTYPE, "");
   log_init ();
