@@ -94,8 +94,9 @@ clock_format_day (gint64 day)
 char *
 clock_format_stamp (gint64 seconds)
 {
-  g_autofree char *day = clock_format_day (clock_day_of (seconds));
-  gint64 in_day = seconds - clock_day_of (seconds) * 86400;
+  gint64 day_number = clock_day_of (seconds);
+  g_autofree char *day = clock_format_day (day_number);
+  gint64 in_day = seconds - day_number * 86400;
   char *out;
 
   if (day[0] == '?')
