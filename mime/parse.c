@@ -16,6 +16,7 @@
 #include "autoreply.h"
 #include "classify.h"
 #include "dsn.h"
+#include "fields.h"
 #include "gmime-setup.h"
 #include "mime-autoptr.h"
 #include "parse.h"
@@ -419,6 +420,124 @@ parse_hints (GMimeMessage *original, struct event_hints *hints)
   }
 }
 
+#define PARSE_MAX_EVIDENCE 16 /* values of one kind kept as evidence */
+
+/* parse_add_value - VALUE (cut at MAX bytes) to ARRAY, unless it holds
+ * PARSE_MAX_EVIDENCE already or VALUE is empty. */
+static void
+parse_add_value (GPtrArray *array, const char *value, gsize max)
+{
+  gsize n;
+
+  if (value == NULL || array->len >= PARSE_MAX_EVIDENCE)
+    return;
+  while (*value == ' ' || *value == '\t')
+    value++;
+  n = strlen (value);
+  while (n > 0 && g_ascii_isspace (value[n - 1]))
+    n--;
+  if (n > 0)
+    g_ptr_array_add (array, g_strndup (value, MIN (n, max)));
+}
+
+/* parse_list_unsubscribe - the <...> URIs of a List-Unsubscribe VALUE
+ * (RFC 2369 3.2): mailto: addresses (without their ?query) into MAILTO,
+ * http(s) URIs into WEB. */
+static void
+parse_list_unsubscribe (const char *value, gsize max, GPtrArray *mailto, GPtrArray *web)
+{
+  const char *p = value;
+
+  while (p != NULL && (p = strchr (p, '<')) != NULL) {
+    const char *end = strchr (p, '>');
+    g_autofree char *uri = NULL;
+
+    if (end == NULL)
+      break;
+    uri = g_strstrip (g_strndup (p + 1, (gsize) (end - p - 1)));
+    p = end + 1;
+    if (g_ascii_strncasecmp (uri, "mailto:", 7) == 0) {
+      char *q = strchr (uri + 7, '?');
+      g_autofree char *decoded = NULL;
+
+      if (q != NULL)
+        *q = '\0';
+      decoded = g_uri_unescape_string (uri + 7, NULL);
+      parse_add_value (mailto, decoded != NULL ? decoded : uri + 7, max);
+    } else if (g_ascii_strncasecmp (uri, "https://", 8) == 0
+               || g_ascii_strncasecmp (uri, "http://", 7) == 0) {
+      parse_add_value (web, uri, max);
+    }
+  }
+}
+
+/* parse_header_values - every value of header NAME of MESSAGE, top first,
+ * into OUT. */
+static void
+parse_header_values (GMimeMessage *message, const char *name, gsize max, GPtrArray *out)
+{
+  GMimeHeaderList *list;
+  int n;
+
+  if (message == NULL)
+    return;
+  list = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  n = g_mime_header_list_get_count (list);
+  for (int i = 0; i < n; i++) {
+    GMimeHeader *h = g_mime_header_list_get_header_at (list, i);
+
+    if (g_ascii_strcasecmp (g_mime_header_get_name (h), name) == 0)
+      parse_add_value (out, g_mime_header_get_value (h), max);
+  }
+}
+
+/* parse_report_field - the values of field NAME in the report bodies
+ * (delivery-status or feedback-report) BODIES, into OUT. */
+static void
+parse_report_field (GPtrArray *bodies, const char *name, gsize max, GPtrArray *out)
+{
+  for (guint i = 0; i < bodies->len; i++) {
+    gsize n;
+    const char *d = g_bytes_get_data (g_ptr_array_index (bodies, i), &n);
+    struct fields *f = d != NULL ? fields_parse (d, n, 1, max) : NULL;
+
+    for (guint k = 0; f != NULL && f->groups->len > 0 && k < fields_group (f, 0)->names->len; k++)
+      if (g_ascii_strcasecmp (g_ptr_array_index (fields_group (f, 0)->names, k), name) == 0) {
+        const char *v = g_ptr_array_index (fields_group (f, 0)->values, k);
+        const char *semi = strchr (v, ';');
+
+        /* "rfc822; a@b" in a DSN, "<a@b>" in ARF */
+        parse_add_value (out, semi != NULL && strchr (v, '@') > semi ? semi + 1 : v, max);
+      }
+    fields_free (f);
+  }
+}
+
+/* parse_evidence - what the mail says about the message it returns, for
+ * checking against recoil's signatures. */
+static void
+parse_evidence (struct parse_result *result, GMimeMessage *message, struct parse_walk *walk)
+{
+  struct parse_evidence *ev = &result->evidence;
+  gsize max = walk->limits->max_field;
+  g_autoptr (GPtrArray) unsub = g_ptr_array_new_with_free_func (g_free);
+
+  parse_header_values (walk->original, "Return-Path", max, ev->senders);
+  parse_report_field (walk->dsn, "X-Postfix-Sender", max, ev->senders);
+  if (walk->arf != NULL) {
+    g_autoptr (GPtrArray) one = g_ptr_array_new ();
+
+    g_ptr_array_add (one, walk->arf);
+    parse_report_field (one, "Original-Mail-From", max, ev->senders);
+  }
+  parse_header_values (walk->original, "List-Unsubscribe", max, unsub);
+  for (guint i = 0; i < unsub->len; i++)
+    parse_list_unsubscribe (g_ptr_array_index (unsub, i), max, ev->unsubscribe, ev->web_unsub);
+  parse_header_values (message, "Authentication-Results", max, ev->auth_results);
+  if (result->from != NULL && strrchr (result->from, '@') != NULL)
+    ev->reporter_domain = g_ascii_strdown (strrchr (result->from, '@') + 1, -1);
+}
+
 /* parse_copy_hints - a copy of FROM into TO's empty fields. */
 static void
 parse_copy_hints (struct event_hints *to, const struct event_hints *from)
@@ -797,6 +916,10 @@ parse_message (const char *data, gsize len, const struct parse_limits *limits, u
   }
   result->events = g_ptr_array_new_with_free_func ((GDestroyNotify) event_free);
   result->kind = EVENT_KIND_UNKNOWN;
+  result->evidence.senders = g_ptr_array_new_with_free_func (g_free);
+  result->evidence.unsubscribe = g_ptr_array_new_with_free_func (g_free);
+  result->evidence.web_unsub = g_ptr_array_new_with_free_func (g_free);
+  result->evidence.auth_results = g_ptr_array_new_with_free_func (g_free);
   if (data == NULL || len == 0) {
     result->anomalies |= ANOMALY_EMPTY;
     return result;
@@ -839,6 +962,7 @@ parse_message (const char *data, gsize len, const struct parse_limits *limits, u
   if (walk.original == NULL && text != NULL)
     walk.original = parse_inline_original (text);
   parse_hints (walk.original, &result->hints);
+  parse_evidence (result, message, &walk);
   parse_decide (result, message, &walk, text, flags);
   result->anomalies |= walk.anomalies;
   for (guint i = 0; i < result->events->len; i++) {
@@ -880,5 +1004,10 @@ parse_result_free (struct parse_result *result)
   g_free (result->hints.provider);
   g_free (result->hints.job_id);
   g_free (result->hints.message_id);
+  g_ptr_array_unref (result->evidence.senders);
+  g_ptr_array_unref (result->evidence.unsubscribe);
+  g_ptr_array_unref (result->evidence.web_unsub);
+  g_ptr_array_unref (result->evidence.auth_results);
+  g_free (result->evidence.reporter_domain);
   g_free (result);
 }

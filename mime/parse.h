@@ -34,6 +34,18 @@ enum {
                                 * left to the exit rather than freed object by object */
 };
 
+/* What a returned mail says that a sender's signature can be checked
+ * against (src/trust.c decides what to believe).  Strings are as the mail
+ * has them, bounded by max_field; every array is owned, of char *. */
+struct parse_evidence {
+  GPtrArray *senders;      /* envelope senders of the returned original: its Return-Path header,
+                            * an ARF report's Original-Mail-From, a DSN's X-Postfix-Sender */
+  GPtrArray *unsubscribe;  /* the mailto: addresses of the original's List-Unsubscribe */
+  GPtrArray *web_unsub;    /* its http(s) List-Unsubscribe URIs */
+  GPtrArray *auth_results; /* Authentication-Results values of the mail itself, top first */
+  char *reporter_domain;   /* the domain of the mail's From, lower case, or NULL */
+};
+
 struct parse_result {
   event_kind kind;          /* what the message is, overall */
   GPtrArray *events;        /* of struct event *, owned; one per recipient */
@@ -43,6 +55,7 @@ struct parse_result {
   char *subject;            /* decoded Subject, or NULL */
   char *message_id;         /* Message-ID of the message itself, or NULL */
   struct event_hints hints; /* read from the returned original message */
+  struct parse_evidence evidence;
 };
 
 /* parse_message - read DATA (LEN bytes; any line ends) within LIMITS (NULL

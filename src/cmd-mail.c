@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "cmd-mail.h"
 #include "dispatch-spawn.h"
@@ -27,6 +28,7 @@
 #include "mime/parse.h"
 #include "ourdomain.h"
 #include "store.h"
+#include "trust.h"
 
 /* cmd_mail_read - all of stdin, at most MAX bytes kept; the rest is read
  * and dropped (*TRUNCATED set).  FALSE on a read error. */
@@ -66,135 +68,16 @@ cmd_mail_null_sender (const char *from)
          || g_ascii_strncasecmp (from, "MAILER-DAEMON@", 14) == 0;
 }
 
-/* cmd_mail_fill_hints - copy the ids decoded from the address into E where
- * the message did not give them. */
-static void
-cmd_mail_fill_hints (struct event *e, const struct verp_result *r)
-{
-  if (r->list_id != NULL) {
-    g_free (e->hints.list_id);
-    e->hints.list_id = g_strdup (r->list_id);
-  }
-  if (r->campaign_id != NULL) {
-    g_free (e->hints.campaign_id);
-    e->hints.campaign_id = g_strdup (r->campaign_id);
-  }
-  if (r->subscriber_id != NULL) {
-    g_free (e->hints.subscriber_id);
-    e->hints.subscriber_id = g_strdup (r->subscriber_id);
-  }
-}
-
-/* What one invocation decided, for its log line and exit status. */
+/* What one invocation decided, for its log lines and exit status. */
 struct cmd_mail {
   const struct cli *cli;
   const struct conf *conf;
   const char *from, *to;
-  gboolean reject_unknown;
   gint64 now;
-  const char *untrusted;           /* static reason, or NULL */
-  gboolean quarantine;             /* keep a copy: nothing usable in it */
-  const char *why;                 /* static: why it is kept or ignored */
-  const struct event *verp_target; /* the event the return path named, if any */
+  const char *why;         /* static: why it is kept in the quarantine */
+  struct trust_mail trust; /* who the mail may act on */
+  char *origin;            /* "from=<...> to=<...>" for the log and the event log */
 };
-
-/* cmd_mail_bounce_domain - merge the identity in the return path with the
- * parsed events.  Returns FALSE when the local part is not ours. */
-static gboolean
-cmd_mail_bounce_domain (struct cmd_mail *m, const char *local, struct parse_result *result)
-{
-  struct ourdomain_params params;
-  struct verp_result r;
-  struct event *target = NULL;
-
-  ourdomain_params (m->conf, OURDOMAIN_BOUNCE, m->now, &params);
-  if (!verp_decode (local, &params.verp, &r))
-    return FALSE;
-  if (!ourdomain_believed (m->conf, &r))
-    m->untrusted = r.signature == VERP_SIG_INVALID
-                       ? "the return path's signature is not valid"
-                       : "an unsigned return path while [verp] signature = enforce";
-  else if (r.signature == VERP_SIG_ABSENT && m->conf->signature == CONF_SIGNATURE_WARN)
-    g_warning ("mail to %s: unsigned %s return path believed ([verp] signature = warn)", m->to,
-               verp_scheme_name (r.scheme));
-  /* the return path names the one recipient this bounce is about: the
-   * report's recipient with that address (as it failed or as it was first
-   * written to), or the report's only one */
-  {
-    g_autofree char *norm = r.address != NULL ? event_normalize_address (r.address) : NULL;
-    guint candidates = 0;
-    struct event *only = NULL;
-
-    for (guint i = 0; i < result->events->len; i++) {
-      struct event *e = g_ptr_array_index (result->events, i);
-
-      if (e->kind != EVENT_KIND_BOUNCE && e->kind != EVENT_KIND_COMPLAINT && e->kind != EVENT_KIND_AUTOREPLY)
-        continue;
-      candidates++;
-      only = e;
-      if (norm != NULL && (g_strcmp0 (norm, e->address) == 0 || g_strcmp0 (norm, e->original_recipient) == 0))
-        target = e;
-    }
-    if (target == NULL && candidates == 1)
-      target = only;
-    if (target != NULL && norm != NULL) {
-      if (g_strcmp0 (norm, target->address) != 0) {
-        g_free (target->address);
-        target->address = g_strdup (r.address);
-      }
-      m->verp_target = target;
-    }
-  }
-  if (target != NULL)
-    cmd_mail_fill_hints (target, &r);
-  if (r.problem != NULL)
-    g_info ("mail to %s: %s", m->to, r.problem);
-  verp_result_clear (&r);
-  return TRUE;
-}
-
-/* cmd_mail_unsub_domain - an unsubscribe request for the subscriber the
- * address names.  Returns FALSE when the local part is not ours. */
-static gboolean
-cmd_mail_unsub_domain (struct cmd_mail *m, const char *local, struct parse_result *result)
-{
-  struct ourdomain_params params;
-  struct verp_result r;
-  struct event *e;
-
-  ourdomain_params (m->conf, OURDOMAIN_UNSUB, m->now, &params);
-  if (!verp_decode (local, &params.verp, &r))
-    return FALSE;
-  /* bounces and auto-replies sent back to an unsubscribe address are not
-   * requests (protocols.md 3.7) */
-  if (cmd_mail_null_sender (m->from) || result->kind == EVENT_KIND_BOUNCE
-      || result->kind == EVENT_KIND_AUTOREPLY) {
-    m->why = "a bounce or auto-reply sent to an unsubscribe address";
-    g_ptr_array_set_size (result->events, 0);
-    verp_result_clear (&r);
-    return TRUE;
-  }
-  if (!ourdomain_believed (m->conf, &r))
-    m->untrusted = r.signature == VERP_SIG_INVALID
-                       ? "the unsubscribe address's signature is not valid"
-                       : "an unsigned unsubscribe address while [verp] signature = enforce";
-  g_ptr_array_set_size (result->events, 0);
-  e = event_new ();
-  e->kind = EVENT_KIND_UNSUBSCRIBE;
-  e->source = g_strdup ("unsub-mail");
-  e->reason = g_strdup ("unsubscribe");
-  e->category = g_strdup ("other");
-  e->address = g_strdup (r.address);
-  e->diagnostic = g_strdup_printf ("List-Unsubscribe request from %s", m->from != NULL ? m->from : "<>");
-  e->hints.message_id = g_strdup (result->message_id);
-  cmd_mail_fill_hints (e, &r);
-  g_ptr_array_add (result->events, e);
-  result->kind = EVENT_KIND_UNSUBSCRIBE;
-  if (e->address == NULL && e->hints.subscriber_id == NULL)
-    m->why = "an unsubscribe address that names nobody";
-  verp_result_clear (&r);
-  return TRUE;
-}
 
 /* cmd_mail_prefer_original - the address the list has is the one first
  * written to: where a report says a forward or an alias turned it into
@@ -206,7 +89,7 @@ cmd_mail_prefer_original (const struct cmd_mail *m, struct parse_result *result)
   for (guint i = 0; i < result->events->len; i++) {
     struct event *e = g_ptr_array_index (result->events, i);
 
-    if (e->original_recipient == NULL || e == m->verp_target)
+    if (e->original_recipient == NULL || e == m->trust.target)
       continue;
     g_info ("mail to=<%s>: %s was addressed as %s; recorded for the latter", m->to ? m->to : "",
             e->address ? e->address : "(nobody)", e->original_recipient);
@@ -279,8 +162,8 @@ cmd_mail_opening_start (struct cmd_mail_opening *op, const struct conf *conf)
 {
   pthread_attr_t attr;
 
-  op->options =
-      (struct store_options){ conf->state_dir, conf->map_size, conf->max_map_size, conf->seen_ttl, FALSE };
+  store_options_from_conf (conf, &op->options);
+  op->options.refuse_root_create = TRUE;
   /* one malloc arena: a second would cost more to set up than the
    * opening takes */
   mallopt (M_ARENA_MAX, 1);
@@ -337,7 +220,8 @@ cmd_mail_apply (const struct cmd_mail *m, struct cmd_mail_opening *opening, cons
     items[i].event = e;
     items[i].fingerprint = fps + 32 * i;
     items[i].sender = e->kind == EVENT_KIND_UNSUBSCRIBE ? NULL : sender;
-    items[i].untrusted = m->untrusted;
+    items[i].untrusted = i < m->trust.untrusted->len ? g_ptr_array_index (m->trust.untrusted, i) : NULL;
+    items[i].origin = m->origin;
   }
   if (!store_apply (store, m->conf, items, n, m->now, results, &error)) {
     g_critical ("%s", error->message);
@@ -351,17 +235,10 @@ cmd_mail_apply (const struct cmd_mail *m, struct cmd_mail_opening *opening, cons
     actions += results[i].actions;
     decisions += results[i].decision.outcome != POLICY_NONE && !results[i].decision.repeat;
     duplicates += results[i].duplicate;
+    audit_log (&items[i], &results[i]);
   }
-  for (guint i = 0; i < n; i++) {
-    const struct event *e = g_ptr_array_index (result->events, i);
-
-    g_info ("mail from=<%s> to=<%s>: %s %s %s %s%s%s%s", m->from ? m->from : "", m->to ? m->to : "",
-            event_kind_name (e->kind), e->address ? e->address : "(nobody)", e->status ? e->status : "-",
-            e->reason ? e->reason : "-", results[i].duplicate ? ", seen before" : "",
-            m->untrusted ? ", not believed: " : "", m->untrusted ? m->untrusted : "");
-  }
-  if (decisions > 0 || duplicates > 0)
-    g_info ("mail to=<%s>: %u decisions, %u provider actions queued, %u seen before", m->to ? m->to : "",
+  if (n > 1)
+    g_info ("mail %s: %u facts, %u decisions, %u provider actions queued, %u seen before", m->origin, n,
             decisions, actions, duplicates);
   return RECOIL_DONE;
 }
@@ -371,6 +248,7 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
 {
   g_autofree char *from = NULL, *to = NULL;
   gboolean reject_unknown = FALSE;
+  struct trust_envelope env;
   const GOptionEntry entries[] = {
     { "from", 'f', 0, G_OPTION_ARG_FILENAME, &from,
       "Envelope sender (${sender}; MAILER-DAEMON or empty for <>)", "SENDER" },
@@ -387,12 +265,10 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
                        "Exit 0 when done, 75 on temporary trouble (the MTA retries); nothing on stdout.");
   g_autoptr (conf_t) conf = NULL;
   g_autoptr (GByteArray) data = g_byte_array_new ();
-  g_autofree char *local = NULL;
   struct parse_limits limits;
   struct parse_result *result;
   struct cmd_mail m = { 0 };
   struct cmd_mail_opening opening = { 0 };
-  ourdomain_which which = OURDOMAIN_NONE;
   recoil_outcome outcome;
   gboolean truncated = FALSE;
 
@@ -418,28 +294,34 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
   m.conf = conf;
   m.from = from;
   m.to = to;
-  m.reject_unknown = reject_unknown;
   m.now = clock_now ();
-  if (to != NULL)
-    which = ourdomain_split (conf, to, &local);
+  m.origin = g_strdup_printf ("from=<%s> to=<%s>", from != NULL ? from : "", to != NULL ? to : "");
   parse_limits_default (&limits);
   limits.max_size = (gsize) conf->max_message_size;
-  result = parse_message ((const char *) data->data, data->len, &limits,
-                          PARSE_ONE_SHOT | (which == OURDOMAIN_UNSUB ? PARSE_EXPECT_UNSUB : 0));
+  {
+    g_autofree char *local = NULL;
+    ourdomain_which which = to != NULL ? ourdomain_split (conf, to, &local) : OURDOMAIN_NONE;
+
+    result = parse_message ((const char *) data->data, data->len, &limits,
+                            PARSE_ONE_SHOT | (which == OURDOMAIN_UNSUB ? PARSE_EXPECT_UNSUB : 0));
+  }
   if (truncated)
     result->anomalies |= ANOMALY_TOO_LARGE;
-  if (which != OURDOMAIN_NONE) {
-    gboolean ours = which == OURDOMAIN_BOUNCE ? cmd_mail_bounce_domain (&m, local, result)
-                                              : cmd_mail_unsub_domain (&m, local, result);
-
-    if (!ours && reject_unknown) {
-      g_message ("mail to=<%s>: no accepted scheme reads the local part; rejected (--reject-unknown)", to);
+  env.from = from;
+  env.to = to;
+  env.now = m.now;
+  trust_mail (conf, &env, result, &m.trust);
+  m.why = m.trust.why;
+  if (m.trust.which != OURDOMAIN_NONE && !m.trust.ours) {
+    if (reject_unknown) {
+      g_message ("mail %s: no accepted scheme reads the local part; rejected (--reject-unknown)", m.origin);
       parse_result_free (result);
+      trust_mail_clear (&m.trust);
+      g_free (m.origin);
       store_close (cmd_mail_opening_finish (&opening, NULL));
       return RECOIL_REJECT;
     }
-    if (!ours)
-      g_info ("mail to=<%s>: no accepted scheme reads the local part; using the report", to);
+    g_info ("mail %s: no accepted scheme reads the local part", m.origin);
   }
   cmd_mail_prefer_original (&m, result);
   if (truncated)
@@ -455,10 +337,13 @@ cmd_mail_run (struct cli *cli, int argc, char **argv)
     e->source = g_strdup (result->source != NULL ? result->source : "mail");
     e->hints.message_id = g_strdup (result->message_id);
     g_ptr_array_add (result->events, e);
+    g_ptr_array_add (m.trust.untrusted, NULL);
   }
   outcome = cmd_mail_apply (&m, &opening, result, data);
   if (outcome == RECOIL_DONE && m.why != NULL)
     outcome = cmd_mail_quarantine (&m, data);
   parse_result_free (result);
+  trust_mail_clear (&m.trust);
+  g_free (m.origin);
   return outcome;
 }

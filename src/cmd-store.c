@@ -23,10 +23,7 @@ cmd_store_open (struct cli *cli, unsigned conf_flags, struct conf **conf, struct
 
   if (outcome != RECOIL_DONE)
     return outcome;
-  o.dir = (*conf)->state_dir;
-  o.map_size = (*conf)->map_size;
-  o.max_map_size = (*conf)->max_map_size;
-  o.seen_ttl = (*conf)->seen_ttl;
+  store_options_from_conf (*conf, &o);
   if (!store_open (&o, store, &error)) {
     g_critical ("%s", error->message);
     conf_free (*conf);

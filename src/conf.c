@@ -109,6 +109,10 @@ static const struct conf_key conf_keys[] = {
     "recoil acct: accounting records applied per transaction." },
   { "recoil", "acct_flush_ms", CONF_INT, G (acct_flush_ms), "500", 1, 60000, NULL, 0, NULL,
     "recoil acct: longest a record waits (milliseconds) before its batch is committed." },
+  { "recoil", "lock_timeout", CONF_DURATION, G (lock_timeout), "30s", 1, 900, NULL, 0, NULL,
+    "recoil mail, retry and the operator's commands: longest wait for another process's writer lock on "
+    "the state store; then exit 75 (the MTA keeps the mail and retries).  Keep it well under the MTA's "
+    "time limit for the pipe (Postfix: recoil_time_limit)." },
 
   { "verp", "schemes", CONF_LIST, G (schemes), "recoil, postfix, sentto", 0, 0, conf_schemes, 0, NULL,
     "Return-path schemes accepted at the bounce domain, in the order they are tried." },
@@ -120,6 +124,13 @@ static const struct conf_key conf_keys[] = {
     "Unsigned schemes: enforce = never acted on, warn = acted on with a warning, off = acted on." },
   { "verp", "max_age", CONF_DURATION, G (max_age), "60d", DAY, 3650 * (gint64) DAY, NULL, 0, NULL,
     "Oldest day stamp a signed address may carry." },
+  { "verp", "trusted_reporters", CONF_LIST, G (trusted_reporters), "", 0, 0, NULL, 0, NULL,
+    "Feedback-loop reporters (domains, e.g. fbl.yahoo.com, hotmail.com) whose complaints act even when the "
+    "reported message carries no signature of recoil's, provided the receiving MTA's Authentication-Results "
+    "from authserv_id say the report's DKIM signature of that domain passed.  Empty = none." },
+  { "verp", "authserv_id", CONF_STRING, G (authserv_id), NULL, 1, 255, NULL, 0, NULL,
+    "The authserv-id your receiving MTA (OpenDKIM, OpenDMARC, rspamd ...) writes in Authentication-Results; "
+    "only its results are believed, and it must remove incoming headers with that id." },
 
   { "policy", "hard_threshold", CONF_INT, G (hard_threshold), "1", 1, 1000, NULL, 0, NULL,
     "Hard bounces that suppress an address." },
@@ -194,7 +205,20 @@ static const struct conf_key conf_keys[] = {
 #define CONF_NKEYS G_N_ELEMENTS (conf_keys)
 /* log_level is stored as the index of conf_log_levels. */
 G_STATIC_ASSERT (LOG_LEVEL_ERROR == 0 && LOG_LEVEL_DEBUG == 4);
-G_STATIC_ASSERT (CONF_NKEYS <= 64); /* set masks are 64 bits */
+G_STATIC_ASSERT (CONF_NKEYS <= CONF_MAX_KEYS); /* set masks have CONF_MAX_KEYS bits */
+
+/* conf_mask_has / conf_mask_add - bit I of the set mask MASK. */
+static gboolean
+conf_mask_has (const guint64 *mask, gsize i)
+{
+  return (mask[i / 64] >> (i % 64)) & 1;
+}
+
+static void
+conf_mask_add (guint64 *mask, gsize i)
+{
+  mask[i / 64] |= G_GUINT64_CONSTANT (1) << (i % 64);
+}
 
 static const char *const conf_groups[] = { "recoil", "verp", "policy", "dispatch", "provider", NULL };
 
@@ -661,6 +685,18 @@ conf_valid_provider_name (const char *name)
   return TRUE;
 }
 
+/* conf_has_comment - whether VALUE holds what looks like a trailing
+ * comment (white space, then '#' or ';'): GKeyFile keeps it as part of the
+ * value, so a secret, a pattern or a path would silently carry it. */
+static gboolean
+conf_has_comment (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p++)
+    if ((*p == ' ' || *p == '\t') && (p[1] == '#' || p[1] == ';'))
+      return TRUE;
+  return FALSE;
+}
+
 /* conf_load_group - read the keys of GROUP (table group TGROUP) from KF into
  * BASE; problems go to PROBLEMS, secrets seen set *HAS_SECRET. */
 static void
@@ -685,12 +721,20 @@ conf_load_group (GKeyFile *kf, const char *path, const char *group, const char *
     if (value == NULL)
       value = g_strdup ("");
     g_strstrip (value);
+    if (conf_has_comment (value)) {
+      g_ptr_array_add (
+          problems,
+          g_strdup_printf ("%s: [%s] %s: the value holds \" #\" or \" ;\": a value runs to the end of "
+                           "its line, so comments go on lines of their own",
+                           path, group, *k));
+      continue;
+    }
     problem = conf_set_value (base, row, value);
     if (problem != NULL) {
       g_ptr_array_add (problems, g_strdup_printf ("%s: [%s] %s: %s", path, group, *k, problem));
       continue;
     }
-    *mask |= G_GUINT64_CONSTANT (1) << index;
+    conf_mask_add (mask, index);
     if ((row->flags & CONF_SECRET) && *value != '\0')
       *has_secret = TRUE;
   }
@@ -698,7 +742,7 @@ conf_load_group (GKeyFile *kf, const char *path, const char *group, const char *
 
 /* conf_check_provider - required keys and the type's own completeness check. */
 static void
-conf_check_provider (const char *path, const char *group, struct provider_settings *p, guint64 mask,
+conf_check_provider (const char *path, const char *group, struct provider_settings *p, const guint64 *mask,
                      GPtrArray *problems)
 {
   const struct provider_type *type;
@@ -706,7 +750,7 @@ conf_check_provider (const char *path, const char *group, struct provider_settin
 
   for (gsize i = 0; i < CONF_NKEYS; i++)
     if (conf_keys[i].scope == CONF_PROVIDER && (conf_keys[i].flags & CONF_REQUIRED)
-        && !(mask & (G_GUINT64_CONSTANT (1) << i)))
+        && !conf_mask_has (mask, i))
       g_ptr_array_add (problems,
                        g_strdup_printf ("%s: [%s] %s: missing, and required", path, group, conf_keys[i].key));
   type = provider_type_lookup (p->type);
@@ -779,13 +823,13 @@ conf_load (const char *path, struct conf **out, GError **error)
       p = g_new0 (struct provider_settings, 1);
       p->name = g_strdup (name);
       conf_apply_defaults (p, CONF_PROVIDER);
-      mask = g_new0 (guint64, 1);
+      mask = g_new0 (guint64, CONF_MASK_WORDS);
       conf_load_group (kf, path, *g, "provider", p, mask, problems, &has_secret);
-      conf_check_provider (path, *g, p, *mask, problems);
+      conf_check_provider (path, *g, p, mask, problems);
       g_ptr_array_add (conf->providers, p);
       g_ptr_array_add (conf->provider_set_masks, mask);
     } else if (conf_strv_index (conf_groups, *g) >= 0 && strcmp (*g, "provider") != 0) {
-      conf_load_group (kf, path, *g, *g, conf, &conf->set_mask, problems, &has_secret);
+      conf_load_group (kf, path, *g, *g, conf, conf->set_mask, problems, &has_secret);
     } else {
       g_ptr_array_add (problems,
                        g_strdup_printf ("%s: [%s]: unknown group (known: [recoil], [verp], [policy], "
@@ -852,7 +896,7 @@ conf_format_value (void *base, const struct conf_key *row)
 
 /* conf_write_rows - effective values of the rows of table group TGROUP. */
 static void
-conf_write_rows (GString *out, const char *tgroup, void *base, guint64 mask)
+conf_write_rows (GString *out, const char *tgroup, void *base, const guint64 *mask)
 {
   for (gsize i = 0; i < CONF_NKEYS; i++) {
     const struct conf_key *row = &conf_keys[i];
@@ -861,7 +905,7 @@ conf_write_rows (GString *out, const char *tgroup, void *base, guint64 mask)
     if (strcmp (row->group, tgroup) != 0)
       continue;
     value = conf_format_value (base, row);
-    if (mask & (G_GUINT64_CONSTANT (1) << i))
+    if (conf_mask_has (mask, i))
       g_string_append_printf (out, "%s =%s%s\n", row->key, *value ? " " : "", value);
     else
       g_string_append_printf (out, "# %s =%s%s (default)\n", row->key, *value ? " " : "", value);
@@ -884,7 +928,7 @@ conf_write_effective (const struct conf *conf, GString *out)
     guint64 *mask = g_ptr_array_index (conf->provider_set_masks, i);
 
     g_string_append_printf (out, "\n[provider %s]\n", p->name);
-    conf_write_rows (out, "provider", p, *mask);
+    conf_write_rows (out, "provider", p, mask);
   }
 }
 

@@ -36,6 +36,11 @@ enum conf_signature {
 /* [dispatch] connections. */
 enum conf_connections { CONF_CONNECTIONS_KEEP_ALIVE, CONF_CONNECTIONS_CLOSE };
 
+/* The most rows the configuration table may have, and the 64-bit words of
+ * a set mask that has a bit for each. */
+#define CONF_MAX_KEYS 256
+#define CONF_MASK_WORDS (CONF_MAX_KEYS / 64)
+
 struct conf {
   char *path; /* the file read, NULL for the built-in defaults */
 
@@ -54,13 +59,16 @@ struct conf {
   gint64 max_map_size;  /* the map grows up to this, bytes */
   gint64 acct_batch;    /* accounting records per transaction */
   gint64 acct_flush_ms; /* longest a record waits before it is committed */
+  gint64 lock_timeout;  /* seconds a write waits for the store's writer lock */
 
   /* [verp] */
-  char **schemes;       /* accepted at the bounce domain, in order */
-  char **unsub_schemes; /* accepted at the unsubscribe domain, in order */
-  char *delimiters;     /* two characters, e.g. "+=" */
-  int signature;        /* enum conf_signature */
-  gint64 max_age;       /* seconds */
+  char **schemes;           /* accepted at the bounce domain, in order */
+  char **unsub_schemes;     /* accepted at the unsubscribe domain, in order */
+  char *delimiters;         /* two characters, e.g. "+=" */
+  int signature;            /* enum conf_signature */
+  gint64 max_age;           /* seconds */
+  char **trusted_reporters; /* feedback-loop reporter domains believed on a DKIM pass */
+  char *authserv_id;        /* the receiving MTA's Authentication-Results id, or NULL */
 
   /* [policy] */
   gint64 hard_threshold;
@@ -85,9 +93,9 @@ struct conf {
   /* [provider NAME], in file order; owned */
   GPtrArray *providers; /* of struct provider_settings * */
 
-  /* private: which rows were set in the file (bit i = global row i) */
-  guint64 set_mask;
-  GPtrArray *provider_set_masks; /* of guint64 *, parallel to providers */
+  /* private: which rows were set in the file (bit i = row i of the table) */
+  guint64 set_mask[CONF_MASK_WORDS];
+  GPtrArray *provider_set_masks; /* of guint64[CONF_MASK_WORDS], parallel to providers */
   GPtrArray *warnings;           /* of char *: things worth a warning */
 };
 

@@ -27,6 +27,7 @@ struct csv_reader {
   gboolean at_start;    /* nothing of the current record read yet */
   gsize record_bytes;
   guint64 record_line;
+  guint64 offset; /* bytes read from the descriptor so far */
 };
 
 struct csv_reader *
@@ -78,6 +79,7 @@ csv_fill (struct csv_reader *r, int timeout_ms)
   }
   r->pos = 0;
   r->len = (gsize) n;
+  r->offset += (guint64) n;
   return 1;
 }
 
@@ -225,4 +227,10 @@ csv_next (struct csv_reader *r, GPtrArray *fields, int timeout_ms, guint64 *line
     default: return CSV_ERROR;
     }
   }
+}
+
+guint64
+csv_reader_offset (const struct csv_reader *r)
+{
+  return r->offset;
 }

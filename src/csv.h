@@ -31,4 +31,7 @@ void csv_reader_free (struct csv_reader *r);
  * gets the line number the record starts on. */
 csv_status csv_next (struct csv_reader *r, GPtrArray *fields, int timeout_ms, guint64 *line);
 
+/* csv_reader_offset - bytes read from the descriptor so far (for progress). */
+guint64 csv_reader_offset (const struct csv_reader *r);
+
 #endif

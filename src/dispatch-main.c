@@ -66,10 +66,7 @@ dispatch_main_run (struct cli *cli, const struct dispatch_options *o)
 
   if ((outcome = cli_load_conf (cli, CLI_CONF_LOG | (o->claimed ? 0 : CLI_CONF_WARN), &conf)) != RECOIL_DONE)
     return outcome;
-  so.dir = conf->state_dir;
-  so.map_size = conf->map_size;
-  so.max_map_size = conf->max_map_size;
-  so.seen_ttl = conf->seen_ttl;
+  store_options_from_conf (conf, &so);
   if (!store_open (&so, &store, &error)) {
     g_critical ("%s", error->message);
     return RECOIL_TEMPORARY;

@@ -3,6 +3,7 @@ noinst_LIBRARIES += src/librecoil.a
 src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_librecoil_a_SOURCES = \
 	src/acct.c src/acct.h \
+	src/audit.c src/audit.h \
 	src/cli.c src/cli.h \
 	src/dispatch.c src/dispatch.h \
 	src/dispatch-spawn.c src/dispatch-spawn.h \
@@ -17,8 +18,10 @@ src_librecoil_a_SOURCES = \
 	src/ourdomain.c src/ourdomain.h \
 	src/outbox.c src/outbox.h \
 	src/policy.c src/policy.h \
+	src/progress.c src/progress.h \
 	src/record.c src/record.h \
-	src/store.c src/store.h
+	src/store.c src/store.h \
+	src/trust.c src/trust.h
 
 # Everything the program and the tests link, in dependency order.
 RECOIL_CORE = src/librecoil.a providers/libproviders.a mime/libmime.a verp/libverp.a $(RECOIL_LIBS)

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -20,8 +21,53 @@
 static struct {
   log_target target;
   log_level level;
-  int fd; /* log file, or -1 */
-} log_state = { LOG_TARGET_STDERR, LOG_LEVEL_NOTICE, -1 };
+  int fd;         /* log file, or -1 */
+  char *path;     /* its name, for reopening after rotation */
+  gint64 checked; /* monotonic seconds of the last rotation check */
+  GMutex reopen;  /* one thread reopens at a time */
+} log_state = { LOG_TARGET_STDERR, LOG_LEVEL_NOTICE, -1, NULL, 0, { 0 } };
+
+/* log_open_file - PATH opened for appending, or -1 (errno set). */
+static int
+log_open_file (const char *path)
+{
+  return open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+}
+
+/* log_check_rotation - at most once a second: when the log file's name
+ * no longer leads to the file written (logrotate moved it away), open the
+ * name again and put it in place of the old descriptor (dup2 is atomic,
+ * so another thread's write goes to one file or the other, whole). */
+static void
+log_check_rotation (void)
+{
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  struct stat by_name, by_fd;
+
+  if (now == log_state.checked || log_state.path == NULL)
+    return;
+  log_state.checked = now;
+  if (stat (log_state.path, &by_name) == 0 && fstat (log_state.fd, &by_fd) == 0
+      && by_name.st_ino == by_fd.st_ino && by_name.st_dev == by_fd.st_dev)
+    return;
+  log_reopen ();
+}
+
+void
+log_reopen (void)
+{
+  int fd;
+
+  if (log_state.target != LOG_TARGET_FILE || log_state.path == NULL)
+    return;
+  g_mutex_lock (&log_state.reopen);
+  fd = log_open_file (log_state.path);
+  if (fd >= 0) {
+    dup2 (fd, log_state.fd);
+    close (fd);
+  }
+  g_mutex_unlock (&log_state.reopen);
+}
 
 /* clang-format off */
 G_DEFINE_QUARK (recoil-log-error-quark, log_error)
@@ -135,7 +181,10 @@ log_writer (GLogLevelFlags flags, const GLogField *fields, gsize n_fields, gpoin
     g_autofree char *line = NULL;
 
     if (log_state.target == LOG_TARGET_FILE) {
-      g_autofree char *stamp = clock_format_stamp (g_get_real_time () / G_USEC_PER_SEC);
+      g_autofree char *stamp = NULL;
+
+      log_check_rotation ();
+      stamp = clock_format_stamp (g_get_real_time () / G_USEC_PER_SEC);
 
       line = g_strdup_printf ("%s recoil[%ld]: %s: %s\n", stamp, (long) getpid (), log_level_names[level],
                               clean);
@@ -167,7 +216,7 @@ log_configure (log_target target, const char *path, log_level level, GError **er
   int fd = -1;
 
   if (target == LOG_TARGET_FILE) {
-    fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+    fd = log_open_file (path);
     if (fd < 0) {
       int saved = errno;
 
@@ -181,6 +230,8 @@ log_configure (log_target target, const char *path, log_level level, GError **er
   log_state.target = target;
   log_state.fd = fd;
   log_state.level = level;
+  if (target == LOG_TARGET_FILE)
+    log_state.path = g_strdup (path);
   return TRUE;
 }
 
@@ -199,4 +250,5 @@ log_close (void)
     closelog ();
   log_state.target = LOG_TARGET_STDERR;
   log_state.fd = -1;
+  g_clear_pointer (&log_state.path, g_free);
 }

@@ -53,6 +53,12 @@ gboolean log_level_parse (const char *name, log_level *level);
  * stays one line.  Caller frees with g_free. */
 char *log_sanitize (const char *text, gssize len);
 
+/* log_reopen - open the log file again by its name (after logrotate moved
+ * it away; recoil acct calls it on SIGHUP).  Messages written to a file
+ * also notice a rotation by themselves, within a second.  Nothing happens
+ * for stderr and syslog. */
+void log_reopen (void);
+
 /* log_close - flush and close a log file or the syslog connection. */
 void log_close (void);
 

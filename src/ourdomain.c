@@ -21,6 +21,10 @@ ourdomain_split (const struct conf *conf, const char *address, char **local)
   at = strrchr (a, '@');
   if (at == NULL || at == a)
     return OURDOMAIN_NONE;
+  /* a domain is the same with a final dot ("bounces.example.com.") */
+  len = strlen (at + 1);
+  while (len > 0 && at[len] == '.')
+    at[len--] = '\0';
   if (conf->bounce_domain != NULL && g_ascii_strcasecmp (at + 1, conf->bounce_domain) == 0)
     which = OURDOMAIN_BOUNCE;
   else if (conf->unsub_domain != NULL && g_ascii_strcasecmp (at + 1, conf->unsub_domain) == 0)

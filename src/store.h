@@ -38,17 +38,39 @@ typedef enum {
 } store_error_code;
 
 struct store_options {
-  const char *dir;     /* created with mode 0700 when missing */
-  gint64 map_size;     /* initial map size, bytes */
-  gint64 max_map_size; /* ceiling for growth, bytes */
-  gint64 seen_ttl;     /* seconds a fingerprint blocks a repeat */
-  gboolean nosync;     /* MDB_NOSYNC: faster, not durable (benchmarks) */
+  const char *dir;             /* created with mode 0700 when missing */
+  gint64 map_size;             /* initial map size, bytes */
+  gint64 max_map_size;         /* ceiling for growth, bytes */
+  gint64 seen_ttl;             /* seconds a fingerprint blocks a repeat */
+  gboolean nosync;             /* MDB_NOSYNC: faster, not durable (benchmarks) */
+  gint64 lock_timeout_ms;      /* > 0: a write transaction that waits this long for another
+                                * process's writer lock ends the process with exit status
+                                * lock_exit_status (see store_open); 0 = wait as long as it takes */
+  int lock_exit_status;        /* the status for that exit (75: the MTA retries) */
+  gboolean refuse_root_create; /* do not create DIR when running as root: the pipe user
+                                * could never write what root made */
 };
+
+/* store_options_from_conf - OUT from the [recoil] settings of CONF: its
+ * state directory, map sizes, seen_ttl and lock_timeout (with exit status
+ * 75); the rest zero.  The strings are borrowed from CONF. */
+void store_options_from_conf (const struct conf *conf, struct store_options *out);
 
 struct store;
 
 /* store_open - open (creating when needed) the environment in OPTIONS->dir
  * and clear stale reader slots of dead processes.  Free with store_close.
+ *
+ * Pages are written with write(2), never through the memory map, so a
+ * full disk is an error from a commit (STORE_ERROR_TEMPORARY), not a
+ * SIGBUS; the lock file's pages are reserved on disk when it is opened.
+ * With OPTIONS->lock_timeout_ms, each write transaction arms a timer
+ * while it waits for LMDB's writer lock (which cannot be waited for with
+ * a timeout): when it fires, a line saying so goes to standard error and
+ * the process ends with lock_exit_status at once.  Nothing is lost by
+ * that, because nothing was begun; it suits a process an MTA runs, which
+ * then keeps its mail and retries.  The timer is process-wide (SIGALRM):
+ * a process that uses it must not use SIGALRM otherwise.
  * Errors: STORE_ERROR_TEMPORARY. */
 gboolean store_open (const struct store_options *options, struct store **out, GError **error);
 
@@ -65,6 +87,8 @@ struct store_item {
   const char *sender;        /* envelope sender, for routing; may be NULL */
   const char *untrusted;     /* why the event may not be believed (a forged or stale
                               * signature); it is logged and counted, and changes no record */
+  const char *origin;        /* where it came from, for the log and the event log: the mail's
+                              * envelope, FILE:LINE of an accounting record; may be NULL */
 };
 
 /* What applying one item did. */
@@ -73,6 +97,7 @@ struct store_result {
   struct policy_decision decision; /* from policy_apply */
   guint actions;                   /* outbox entries added */
   guint64 first_action;            /* the id of the first of them; they are consecutive */
+  char acted[160];                 /* "provider:action, ..." of those entries, cut short with "..." */
 };
 
 /* store_apply - apply N items in one write transaction as of NOW: for each
