@@ -6,6 +6,7 @@
 static const char *const anomaly_table[ANOMALY_COUNT_] = {
   "empty",       "too-large",   "too-deep",     "too-many-parts", "long-header", "too-many-recipients",
   "unparseable", "bad-charset", "no-recipient", "bad-report",     "nul-bytes",   "bad-boundary",
+  "bad-address",
 };
 
 const char **

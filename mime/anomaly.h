@@ -21,7 +21,8 @@ typedef enum {
   ANOMALY_BAD_REPORT = 1 << 9,     /* a report part without usable fields */
   ANOMALY_NUL_BYTES = 1 << 10,     /* NUL bytes in the input */
   ANOMALY_BAD_BOUNDARY = 1 << 11,  /* a multipart whose boundary never appears */
-  ANOMALY_COUNT_ = 12
+  ANOMALY_BAD_ADDRESS = 1 << 12,   /* a recipient field holds something that is not an address */
+  ANOMALY_COUNT_ = 13
 } anomaly;
 
 /* anomaly_names - the names of the bits set in MASK, as a NULL-terminated

@@ -87,6 +87,80 @@ event_class_parse (const char *name, event_class *klass)
   return TRUE;
 }
 
+/* event_local_ok - whether LOCAL[0..LEN) is a local part: a dot-atom of
+ * RFC 5322 atext (and UTF-8, RFC 6531), dots anywhere (real mailboxes have
+ * them doubled or last), or a quoted string of printable characters
+ * with backslash escapes.  RFC 5321 4.5.3.1.1: at most 64 octets. */
+static gboolean
+event_local_ok (const char *local, gsize len)
+{
+  static const char atext[] = "!#$%&'*+-/=?^_`{|}~.";
+
+  if (len == 0 || len > 64)
+    return FALSE;
+  if (local[0] == '"') {
+    if (len < 2 || local[len - 1] != '"')
+      return FALSE;
+    for (gsize i = 1; i < len - 1; i++) {
+      unsigned char c = (unsigned char) local[i];
+
+      if (c == '\\') {
+        if (++i >= len - 1)
+          return FALSE;
+      } else if (c == '"' || c < 0x20 || c == 0x7f) {
+        return FALSE;
+      }
+    }
+    return TRUE;
+  }
+  for (gsize i = 0; i < len; i++) {
+    unsigned char c = (unsigned char) local[i];
+
+    if (!(g_ascii_isalnum (c) || c >= 0x80 || strchr (atext, c) != NULL) || c == '\0')
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* event_domain_ok - whether DOMAIN (no final dot) is a domain: labels of
+ * letters, digits, '-' and '_' (or UTF-8), 1 to 63 octets, at least two
+ * of them, at most 253 octets in all (RFC 1035 2.3.4, RFC 5321
+ * 4.5.3.1.2); or an address literal, [192.0.2.1] or [IPv6:2001:db8::1]. */
+static gboolean
+event_domain_ok (const char *domain)
+{
+  gsize len = strlen (domain), label = 0, labels = 1;
+
+  if (len == 0 || len > 253)
+    return FALSE;
+  if (domain[0] == '[') {
+    const char *p = domain + 1;
+
+    if (domain[len - 1] != ']' || len < 3)
+      return FALSE;
+    if (g_ascii_strncasecmp (p, "IPv6:", 5) == 0)
+      p += 5;
+    for (; p < domain + len - 1; p++)
+      if (!g_ascii_isxdigit (*p) && *p != '.' && *p != ':')
+        return FALSE;
+    return TRUE;
+  }
+  for (const char *p = domain; *p; p++) {
+    unsigned char c = (unsigned char) *p;
+
+    if (c == '.') {
+      if (label == 0)
+        return FALSE;
+      label = 0;
+      labels++;
+      continue;
+    }
+    if (!(g_ascii_isalnum (c) || c == '-' || c == '_' || c >= 0x80) || ++label > 63)
+      return FALSE;
+  }
+  return label > 0 && labels >= 2;
+}
+
 char *
 event_normalize_address (const char *address)
 {
@@ -112,6 +186,15 @@ event_normalize_address (const char *address)
   if (at == NULL || at == s || at[1] == '\0')
     return NULL;
   {
+    /* a final dot is the root: the same domain */
+    gsize n = strlen (at + 1);
+
+    while (n > 0 && at[n] == '.')
+      s[(at - s) + n--] = '\0';
+  }
+  if (strlen (s) > 254 || !event_local_ok (s, (gsize) (at - s)) || !event_domain_ok (at + 1))
+    return NULL;
+  {
     gboolean ascii = TRUE;
 
     for (const char *p = at + 1; *p; p++)
@@ -135,16 +218,61 @@ event_normalize_address (const char *address)
   return g_strdup_printf ("%.*s@%s", (int) (at - s), s, domain);
 }
 
+/* event_uncomment - VALUE without RFC 5322 comments (parenthesised,
+ * nested, outside quotes and angle brackets), or NULL when what is left
+ * holds no '@' (the address itself was in parentheses). */
+static char *
+event_uncomment (const char *value)
+{
+  GString *out = g_string_sized_new (strlen (value));
+  int depth = 0;
+  gboolean quoted = FALSE, angle = FALSE;
+
+  for (const char *p = value; *p; p++) {
+    if (depth > 0) {
+      if (*p == '\\' && p[1] != '\0')
+        p++;
+      else if (*p == '(')
+        depth++;
+      else if (*p == ')')
+        depth--;
+      continue;
+    }
+    if (*p == '"' && !angle)
+      quoted = !quoted;
+    else if (*p == '<' && !quoted)
+      angle = TRUE;
+    else if (*p == '>' && !quoted)
+      angle = FALSE;
+    else if (*p == '(' && !quoted && !angle) {
+      depth = 1;
+      g_string_append_c (out, ' ');
+      continue;
+    }
+    g_string_append_c (out, *p);
+  }
+  if (strchr (out->str, '@') == NULL) {
+    g_string_free (out, TRUE);
+    return NULL;
+  }
+  return g_string_free (out, FALSE);
+}
+
 char *
 event_field_address (const char *value)
 {
   g_autofree char *copy = NULL;
+  g_autofree char *plain = NULL;
   const char *semi;
   char *s, *lt, *gt;
   gsize n;
 
   if (value == NULL)
     return NULL;
+  /* "rfc822; a@b (expanded from: <c@d>)": the comment names another
+   * address, which is not this one */
+  if (strchr (value, '(') != NULL && (plain = event_uncomment (value)) != NULL)
+    value = plain;
   semi = strchr (value, ';');
   copy = g_strdup (semi != NULL && strchr (value, '@') > semi ? semi + 1 : value);
   s = g_strstrip (copy);

@@ -84,10 +84,14 @@ gboolean event_class_parse (const char *name, event_class *klass);
 
 /* event_normalize_address - the form addresses are compared in: the local
  * part kept as it is (RFC 5321 2.4 leaves its case to the receiver), the
- * domain lower-cased (for SMTPUTF8 domains: NFC, then Unicode lower case),
- * surrounding white space and one pair of angle
- * brackets removed.  Returns NULL when ADDRESS has no '@' with text on both
- * sides or contains control characters.  Caller frees with g_free. */
+ * domain lower-cased (for SMTPUTF8 domains: NFC, then Unicode lower case)
+ * without a final dot, surrounding white space and one pair of angle
+ * brackets removed.  Returns NULL for anything that is not an address:
+ * no '@' with text on both sides, control characters, a local part that
+ * is neither a dot-atom nor a quoted string or is over 64 octets, a
+ * domain that is not two or more labels of letters, digits, '-' and '_'
+ * (or UTF-8) nor an address literal, over 254 octets in all (RFC 5321
+ * 4.1.2, 4.5.3.1).  Caller frees with g_free. */
 char *event_normalize_address (const char *address);
 
 /* event_field_address - the address in a report field value: the part

@@ -624,6 +624,9 @@ parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *sou
     if (said != NULL)
       f->family_reason = said;
     e = classify_fact (f, source);
+    /* what a report gives as the recipient must be an address */
+    if (e->address == NULL && f->recipient != NULL && strchr (f->recipient, '@') != NULL)
+      result->anomalies |= ANOMALY_BAD_ADDRESS;
 
     if (e->kind != EVENT_KIND_DELIVERED)
       all_delivered = FALSE;

@@ -269,3 +269,17 @@ provider_todo_pop (struct provider_job *job)
     return NULL;
   return g_ptr_array_steal_index (job->todo, 0);
 }
+
+char *
+provider_action_key (const struct provider_action *a)
+{
+  /* the decision's time, its outbox id and a digest of what it is about:
+   * the same on every attempt, and not shared with another state store's
+   * action (two MTAs, or a store started afresh) unless it is the same one */
+  g_autofree char *what =
+      g_strdup_printf ("%s\n%s\n%s\n%s", a->action, a->address ? a->address : "",
+                       a->list_id ? a->list_id : "", a->subscriber_id ? a->subscriber_id : "");
+  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, what, -1);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT "-%.12s", a->created, a->id, digest);
+}

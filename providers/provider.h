@@ -153,6 +153,14 @@ void provider_job_clear (struct provider_job *job);
 /* provider_cache_clear - free what CACHE holds. */
 void provider_cache_clear (struct provider_cache *cache);
 
+/* provider_action_key - the action's idempotency key, DECIDED-ID-DIGEST
+ * (the decision's unix time, the outbox id, 12 hex digits of the SHA-256
+ * of the action, address, list and subscriber): the same on every attempt
+ * of the action, different for any other.  Every request carries it as
+ * `Idempotency-Key`; the webhook also as X-Recoil-Id and its `id`.  Caller
+ * frees with g_free. */
+char *provider_action_key (const struct provider_action *a);
+
 /* --- helpers shared by the types (provider.c) --- */
 
 /* provider_request_new - reset job->request to METHOD URL (URL is taken). */

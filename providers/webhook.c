@@ -29,15 +29,7 @@ webhook_start (struct provider_job *job)
   json_t *doc = json_object ();
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (a->created);
   g_autofree char *when = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
-  /* the decision's time, its outbox id and a digest of what it is about:
-   * the same on every attempt, and not shared with another state store's
-   * action (two MTAs, or a store started afresh) unless it is the same one */
-  g_autofree char *what =
-      g_strdup_printf ("%s\n%s\n%s\n%s", a->action, a->address ? a->address : "",
-                       a->list_id ? a->list_id : "", a->subscriber_id ? a->subscriber_id : "");
-  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, what, -1);
-  g_autofree char *id =
-      g_strdup_printf ("%" G_GINT64_FORMAT "-%" G_GUINT64_FORMAT "-%.12s", a->created, a->id, digest);
+  g_autofree char *id = provider_action_key (a);
   g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, job->now);
   g_autofree char *mac = NULL;
   g_autofree char *signature = NULL;

@@ -130,30 +130,56 @@ cmd_parse_mbox (struct cmd_parse *state, const char *data, gsize len, const char
 static void
 cmd_parse_file (struct cmd_parse *state, const char *path)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  gboolean is_stdin = strcmp (path, "-") == 0;
+  int fd = is_stdin ? STDIN_FILENO : open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   struct stat st;
-  gsize len = 0;
+  gsize len = 0, want;
+  gboolean regular;
 
   if (fd < 0 || fstat (fd, &st) != 0) {
     g_critical ("cannot read %s: %s", path, g_strerror (errno));
     state->errors++;
-    if (fd >= 0)
+    if (fd >= 0 && !is_stdin)
       close (fd);
     return;
   }
-  if (state->buffer == NULL || state->buffer->len < (gsize) st.st_size + 1)
-    g_byte_array_set_size (state->buffer ? state->buffer : (state->buffer = g_byte_array_new ()),
-                           (guint) st.st_size + 1);
-  while (len < (gsize) st.st_size) {
-    ssize_t n = read (fd, state->buffer->data + len, (gsize) st.st_size - len);
+  /* a regular file is read to its size; a pipe, a terminal or
+   * /dev/stdin to its end, up to the size limit, the rest drained */
+  regular = S_ISREG (st.st_mode);
+  want = regular ? (gsize) st.st_size : 65536;
+  if (state->buffer == NULL)
+    state->buffer = g_byte_array_new ();
+  for (;;) {
+    ssize_t n;
 
+    if (state->buffer->len < want + 1)
+      g_byte_array_set_size (state->buffer, (guint) want + 1);
+    n = read (fd, state->buffer->data + len, want - len);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0)
+    if (n < 0) {
+      g_critical ("cannot read %s: %s", path, g_strerror (errno));
+      state->errors++;
+      break;
+    }
+    if (n == 0)
       break;
     len += (gsize) n;
+    if (len < want)
+      continue;
+    if (regular)
+      break;
+    if (want >= state->limits.max_size) {
+      char drain[65536];
+
+      while (read (fd, drain, sizeof drain) > 0)
+        ;
+      break;
+    }
+    want = MIN (want * 2, state->limits.max_size);
   }
-  close (fd);
+  if (!is_stdin)
+    close (fd);
   {
     const char *data = (const char *) state->buffer->data;
 

@@ -762,6 +762,20 @@ conf_check_provider (const char *path, const char *group, struct provider_settin
                        g_strdup_printf ("%s: [%s] actions: type %s cannot %s", path, group, type->name, *a));
 }
 
+/* conf_loopback_url - whether the host of an http:// URL is this machine
+ * (localhost, 127.x.x.x, [::1]): nothing crosses a network. */
+static gboolean
+conf_loopback_url (const char *url)
+{
+  const char *host = url + strlen ("http://");
+  const char *at = strpbrk (host, "@/");
+
+  if (at != NULL && *at == '@')
+    host = at + 1;
+  return g_str_has_prefix (host, "localhost") || g_str_has_prefix (host, "127.")
+         || g_str_has_prefix (host, "[::1]");
+}
+
 /* conf_check_paths - warn about relative paths: an MTA runs recoil in its
  * queue directory. */
 static void
@@ -859,6 +873,20 @@ conf_load (const char *path, struct conf **out, GError **error)
 
   if (has_secret && stat (path, &st) == 0 && (st.st_mode & S_IROTH))
     conf_warn (conf, "%s holds secrets and is readable by others; run chmod o-r %s", path, path);
+  if (stat (path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+    conf_warn (conf,
+               "%s is writable by %s: whoever can change it can point recoil at another secret or "
+               "provider; run chmod go-w %s",
+               path, (st.st_mode & S_IWOTH) ? "everyone" : "its group", path);
+  for (guint i = 0; i < conf->providers->len; i++) {
+    const struct provider_settings *p = g_ptr_array_index (conf->providers, i);
+
+    if (p->url != NULL && g_str_has_prefix (p->url, "http://") && !conf_loopback_url (p->url))
+      conf_warn (conf,
+                 "%s: [provider %s] url: http:// sends the provider's credentials and the addresses in "
+                 "clear over the network; use https://",
+                 path, p->name);
+  }
   conf_check_paths (conf);
   *out = g_steal_pointer (&conf);
   return TRUE;

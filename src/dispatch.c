@@ -10,7 +10,8 @@
 #include "providers/provider.h"
 
 #define DISPATCH_CLAIM_MAX 500        /* entries claimed per pass */
-#define DISPATCH_FLUSH_EVERY 256      /* outcomes written per transaction */
+#define DISPATCH_FLUSH_EVERY 8        /* outcomes written per transaction, at most */
+#define DISPATCH_FLUSH_US 1000000     /* and at least this often (microseconds) */
 #define DISPATCH_ANSWER_MAX (1 << 20) /* bytes of an answer kept */
 
 /* One configured provider during a run. */
@@ -48,6 +49,7 @@ struct dispatch {
   gboolean abandoning;   /* the deadline passed: nothing new starts */
   guint running;         /* jobs started and not ended */
   gint64 deadline;       /* monotonic microseconds, 0 = none */
+  gint64 flushed;        /* monotonic microseconds of the last flush */
   GError *error;         /* store trouble while flushing */
 };
 
@@ -71,6 +73,7 @@ dispatch_flush (struct dispatch *d)
 {
   GError *error = NULL;
 
+  d->flushed = g_get_monotonic_time ();
   if (d->outcomes->len == 0)
     return;
   if (!store_outbox_finish (d->store, (struct store_outbox_outcome *) (void *) d->outcomes->data,
@@ -168,7 +171,9 @@ dispatch_end (struct dispatch *d, struct dispatch_job *job, provider_verdict ver
       g_hash_table_remove (d->heads, job->head);
   }
   dispatch_job_free (job);
-  if (d->outcomes->len >= DISPATCH_FLUSH_EVERY)
+  /* an outcome not written is an action sent again after a crash: write
+   * them every few actions and every second */
+  if (d->outcomes->len >= DISPATCH_FLUSH_EVERY || g_get_monotonic_time () - d->flushed >= DISPATCH_FLUSH_US)
     dispatch_flush (d);
 }
 
@@ -202,6 +207,14 @@ dispatch_send (struct dispatch *d, struct dispatch_job *job)
   h = job->easy;
   curl_slist_free_all (job->headers);
   job->headers = curl_slist_append (NULL, "Expect:");
+  {
+    /* the same on every attempt and every request of the action, so a
+     * receiver that keeps them can tell a repeat (providers/WEBHOOK.md) */
+    g_autofree char *key = provider_action_key (&job->action);
+    g_autofree char *header = g_strdup_printf ("Idempotency-Key: %s", key);
+
+    job->headers = curl_slist_append (job->headers, header);
+  }
   for (guint i = 0; i < r->headers->len; i++)
     job->headers = curl_slist_append (job->headers, g_ptr_array_index (r->headers, i));
   g_byte_array_set_size (job->answer, 0);
@@ -396,6 +409,8 @@ dispatch_loop (struct dispatch *d)
         dispatch_answered (d, msg->easy_handle, msg->data.result);
     if (d->running == 0)
       break;
+    if (d->outcomes->len > 0 && g_get_monotonic_time () - d->flushed >= DISPATCH_FLUSH_US)
+      dispatch_flush (d);
     curl_multi_poll (d->multi, NULL, 0, left < 0 ? 1000 : (int) MIN (left, 1000), NULL);
   }
 }
@@ -440,6 +455,7 @@ dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_op
       g_free (p);
   }
   d.multi = curl_multi_init ();
+  d.flushed = g_get_monotonic_time ();
   d.flying = g_ptr_array_new ();
   for (;;) {
     g_autoptr (GPtrArray) entries = g_ptr_array_new ();

@@ -11,8 +11,10 @@
 #include <libxml/xmlversion.h>
 #include <lmdb.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd-acct.h"
@@ -26,6 +28,23 @@
 #include "log.h"
 
 static recoil_outcome main_help (struct cli *cli, int argc, char **argv);
+
+/* main_on_sigbus - a pipe command's last defence: a page of a mapped file
+ * that the disk could not hold (the store's files on a full or failing
+ * disk).  Nothing was committed by the access that faulted, so the MTA
+ * may as well try again: exit 75, never a signal (which Postfix would
+ * take for a crash and bounce the mail). */
+static void
+main_on_sigbus (int sig)
+{
+  static const char line[] = "recoil: error: a mapped file could not be read or written (SIGBUS): the state "
+                             "store's disk is full or failing; try again later\n";
+  ssize_t w = write (STDERR_FILENO, line, sizeof line - 1);
+
+  (void) sig;
+  (void) w;
+  _exit (75);
+}
 
 static const struct command main_commands[] = {
   { "config", "check the configuration file, or print the sample", EXITCODE_ADMIN, cmd_config_run },
@@ -187,6 +206,13 @@ main (int argc, char **argv)
     return exitcode_for (RECOIL_USAGE, EXITCODE_ADMIN);
   }
   cli.mode = cmd->mode;
+  if (cli.mode == EXITCODE_PIPE) {
+    struct sigaction sa;
+
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_sigbus;
+    sigaction (SIGBUS, &sa, NULL);
+  }
   if (cli.debug)
     log_set_level (LOG_LEVEL_DEBUG);
   outcome = cmd->run (&cli, argc - 1, argv + 1);

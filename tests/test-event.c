@@ -58,6 +58,31 @@ static const struct norm_case norm_cases[] = {
   { "user@exa\x01mple.com", NULL },
   { "user@\xff.example", NULL },
   { "", NULL },
+  /* RFC 5321 4.5.3.1: a domain's final dot is the root; lengths */
+  { "user@Example.COM.", "user@example.com" },
+  { "a1234567890123456789012345678901234567890123456789012345678901234@example.com", NULL },
+  { "a123456789012345678901234567890123456789012345678901234567890123@example.com",
+    "a123456789012345678901234567890123456789012345678901234567890123@example.com" },
+  { "user@a123456789012345678901234567890123456789012345678901234567890123.example", NULL },
+  /* what a parser may have taken for an address */
+  { "victim@example.com (expanded from: x@y.example)", NULL },
+  { "two words@example.com", NULL },
+  { "a@b@example.com", NULL },
+  { "user@localhost", NULL },
+  { "user@.example.com", NULL },
+  { "user@example..com", NULL },
+  { "user@exam ple.com", NULL },
+  { "user(comment)@example.com", NULL },
+  { "<a@example.com>, <b@example.com>", NULL },
+  { "\"unclosed@example.com", NULL },
+  /* what real mailboxes look like */
+  { "first.last.@docomo.ne.jp", "first.last.@docomo.ne.jp" },
+  { "o'brien+list@example.ie", "o'brien+list@example.ie" },
+  { "\"john doe\"@example.com", "\"john doe\"@example.com" },
+  { "user@[192.0.2.1]", "user@[192.0.2.1]" },
+  { "user@[IPv6:2001:db8::1]", "user@[ipv6:2001:db8::1]" },
+  { "user@[not a literal]", NULL },
+  { "user@under_score.example", "user@under_score.example" },
 };
 
 static void
@@ -69,6 +94,33 @@ test_event_normalize (void)
     g_assert_cmpstr (out, ==, norm_cases[i].out);
   }
   g_assert_null (event_normalize_address (NULL));
+}
+
+struct field_case {
+  const char *in;
+  const char *out;
+};
+
+/* report field values: the address, never what a comment names */
+static const struct field_case field_cases[] = {
+  { "rfc822; victim@example.com", "victim@example.com" },
+  { "rfc822; victim@example.com (expanded from: <alias@example.org>)", "victim@example.com" },
+  { "rfc822;victim@example.com\n (expanded from:\n <alias@example.org>)", "victim@example.com" },
+  { "rfc822; <victim@example.com> (from <alias@example.org>)", "victim@example.com" },
+  { "(victim@example.com)", "victim@example.com" },
+  { "rfc822; (nobody) (at all)", NULL },
+  { "rfc822; victim@example.com (a (nested) comment)", "victim@example.com" },
+  { "rfc822; x@y", NULL },
+};
+
+static void
+test_event_field_address (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (field_cases); i++) {
+    g_autofree char *out = event_field_address (field_cases[i].in);
+
+    g_assert_cmpstr (out, ==, field_cases[i].out);
+  }
 }
 
 static void
@@ -90,6 +142,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/event/names", test_event_names);
   g_test_add_func ("/event/normalize", test_event_normalize);
+  g_test_add_func ("/event/field-address", test_event_field_address);
   g_test_add_func ("/event/alloc", test_event_alloc);
   return g_test_run ();
 }

@@ -315,6 +315,58 @@ test_garbage (void)
   }
 }
 
+/* What a report gives as its recipient must be an address: a folded
+ * comment after Final-Recipient names another address (the alias), and a
+ * value that is not an address becomes an anomaly, never an event's
+ * address.  LF, CRLF and CR line ends read the same. */
+static void
+test_recipient_is_an_address (void)
+{
+  static const char head[] =
+      "From: MAILER-DAEMON@mx.example.test\nSubject: Undelivered Mail\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/report; "
+      "report-type=delivery-status; boundary=\"B\"\n\n--B\n"
+      "Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.test\n\n";
+  static const struct {
+    const char *fields;
+    const char *address; /* NULL: none */
+    gboolean anomaly;
+  } cases[] = {
+    { "Final-Recipient: rfc822; victim@example.com\n (expanded from:\n <alias@example.org>)\n",
+      "victim@example.com", FALSE },
+    { "Final-Recipient: rfc822; (expanded from: <alias@example.org>) victim@example.com\n",
+      "victim@example.com", FALSE },
+    { "Final-Recipient: rfc822; two words@example.com\n", NULL, TRUE },
+    { "Final-Recipient: rfc822; victim@example.com, other@example.com\n", NULL, TRUE },
+    { "Final-Recipient: rfc822; x@y@z.example\n", NULL, TRUE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (int ends = 0; ends < 3; ends++) {
+      g_autofree char *lf =
+          g_strconcat (head, cases[i].fields, "Action: failed\nStatus: 5.1.1\n\n--B--\n", NULL);
+      g_autoptr (GString) text = g_string_new (NULL);
+      struct parse_result *r;
+      const char *address = NULL;
+
+      for (const char *p = lf; *p; p++)
+        if (*p == '\n' && ends > 0)
+          g_string_append (text, ends == 1 ? "\r\n" : "\r");
+        else
+          g_string_append_c (text, *p);
+      r = parse_text (text->str, text->len, NULL);
+      for (guint k = 0; k < r->events->len; k++) {
+        struct event *e = g_ptr_array_index (r->events, k);
+
+        if (e->address != NULL)
+          address = e->address;
+      }
+      g_assert_cmpstr (address, ==, cases[i].address);
+      g_assert_cmpint (!!(r->anomalies & ANOMALY_BAD_ADDRESS), ==, cases[i].anomaly);
+      parse_result_free (r);
+    }
+}
+
 /* A plain mail to the unsubscribe domain is a request; the same mail to
  * anywhere else is nothing. */
 static void
@@ -704,6 +756,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/truncated-everywhere", test_truncated_everywhere);
   g_test_add_func ("/parse/garbage", test_garbage);
   g_test_add_func ("/parse/expect-unsub", test_expect_unsub);
+  g_test_add_func ("/parse/recipient-is-an-address", test_recipient_is_an_address);
   rc = g_test_run ();
   for (guint i = 0; i < runs->len; i++) {
     struct case_run *run = g_ptr_array_index (runs, i);

@@ -4,8 +4,9 @@
 It refuses (401) a request whose X-Recoil-Signature is not "v1=" and the
 HMAC-SHA256 of "TIMESTAMP.BODY" under the shared secret, or whose
 timestamp is more than 300 s from its clock; a body that is not the
-documented JSON object is a 400.  Accepted documents are kept by id, with
-how often each id arrived.
+documented JSON object, or whose id is not also its X-Recoil-Id and
+Idempotency-Key, is a 400.  Accepted documents are kept by id, with how
+often each id arrived.
 """
 
 import hashlib
@@ -59,6 +60,8 @@ class Webhook:
             return h.reply(400, {"error": "not a version 1 document"})
         if doc["id"] != h.headers.get("X-Recoil-Id"):
             return h.reply(400, {"error": "id and X-Recoil-Id differ"})
+        if doc["id"] != h.headers.get("Idempotency-Key"):
+            return h.reply(400, {"error": "id and Idempotency-Key differ"})
         self.docs[doc["id"]] = doc
         self.arrivals[doc["id"]] = self.arrivals.get(doc["id"], 0) + 1
         return h.reply(200, {"ok": True})
