@@ -107,6 +107,7 @@ struct cmd_acct {
   gint64 stuck_since; /* monotonic microseconds the applier's store trouble began, 0 = none */
   guint64 applied, duplicates, decisions, lost;
   GThread *applier;
+  gboolean applier_done; /* under LOCK */
 };
 
 /* cmd_acct_apply_one - BATCH into the store, trying again while the
@@ -175,12 +176,54 @@ cmd_acct_apply_one (struct cmd_acct *a, struct cmd_acct_batch *b)
   return TRUE;
 }
 
-/* cmd_acct_applier - the applier thread: batches from the queue, in order. */
+/* cmd_acct_open - open the store, in the applier: while another process
+ * holds the writer lock (opening takes it for a moment) the reader goes
+ * on.  The pipe tries again as long as it takes; files give up after a
+ * minute.  FALSE when it gave up. */
+static gboolean
+cmd_acct_open (struct cmd_acct *a)
+{
+  struct store_options o;
+  gint64 first_failure = 0;
+
+  store_options_from_conf (a->conf, &o);
+  /* the applier waits for the writer lock as long as it takes */
+  o.lock_timeout_ms = 0;
+  o.refuse_root_create = TRUE;
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    gint64 now = g_get_monotonic_time ();
+
+    if (store_open (&o, &a->store, &error))
+      break;
+    if (first_failure == 0) {
+      first_failure = now;
+      g_warning ("acct: %s; trying again", error->message);
+    }
+    if (!a->patient || cmd_acct_stop || now - first_failure >= 60 * G_USEC_PER_SEC) {
+      g_critical ("acct: %s", error->message);
+      return FALSE;
+    }
+    g_usleep (G_USEC_PER_SEC);
+  }
+  if (dispatch_inline_wanted (a->conf))
+    store_set_claim (a->store, dispatch_lease (a->conf));
+  return TRUE;
+}
+
+/* cmd_acct_applier - the applier thread: the store opened, then batches
+ * from the queue, in order. */
 static gpointer
 cmd_acct_applier (gpointer data)
 {
   struct cmd_acct *a = data;
 
+  if (!cmd_acct_open (a)) {
+    g_mutex_lock (&a->lock);
+    a->failed = TRUE;
+    g_cond_broadcast (&a->cond);
+    g_mutex_unlock (&a->lock);
+  }
   for (;;) {
     struct cmd_acct_batch *b;
     guint n;
@@ -205,7 +248,38 @@ cmd_acct_applier (gpointer data)
     g_cond_broadcast (&a->cond);
     g_mutex_unlock (&a->lock);
   }
+  g_mutex_lock (&a->lock);
+  a->applier_done = TRUE;
+  g_cond_broadcast (&a->cond);
+  g_mutex_unlock (&a->lock);
   return NULL;
+}
+
+/* cmd_acct_finish - wait for the applier to apply what is queued: as long
+ * as it takes at the end of input, at most a few seconds after SIGTERM
+ * (the service manager wants the process gone; what is left is in the
+ * files PowerMTA keeps).  FALSE when it was left behind. */
+static gboolean
+cmd_acct_finish (struct cmd_acct *a)
+{
+  gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean done;
+
+  g_mutex_lock (&a->lock);
+  a->closing = TRUE;
+  g_cond_broadcast (&a->cond);
+  while (!a->applier_done)
+    if (cmd_acct_stop && !g_cond_wait_until (&a->cond, &a->lock, until))
+      break;
+    else if (!cmd_acct_stop)
+      g_cond_wait_until (&a->cond, &a->lock, g_get_monotonic_time () + G_USEC_PER_SEC);
+  done = a->applier_done;
+  if (!done)
+    a->lost += a->queued;
+  g_mutex_unlock (&a->lock);
+  if (done)
+    g_thread_join (a->applier);
+  return done;
 }
 
 /* cmd_acct_push - hand the pending batch to the applier, waiting while
@@ -542,9 +616,7 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
       "with their number and skipped.  Every record is remembered, so records read twice\n"
       "(the pipe, then the files) count once.");
   g_autoptr (conf_t) conf = NULL;
-  struct store_options o;
   struct cmd_acct a = { 0 };
-  g_autoptr (GError) error = NULL;
   struct sigaction sa;
   sigset_t block, old;
   recoil_outcome outcome;
@@ -570,17 +642,6 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   }
   if ((outcome = cli_load_conf (cli, CLI_CONF_LOG | CLI_CONF_WARN, &conf)) != RECOIL_DONE)
     return outcome;
-  store_options_from_conf (conf, &o);
-  /* the applier waits for the writer lock as long as it takes; the reader
-   * goes on meanwhile */
-  o.lock_timeout_ms = 0;
-  o.refuse_root_create = TRUE;
-  if (!store_open (&o, &a.store, &error)) {
-    g_critical ("%s", error->message);
-    return RECOIL_TEMPORARY;
-  }
-  if (dispatch_inline_wanted (conf))
-    store_set_claim (a.store, dispatch_lease (conf));
   memset (&sa, 0, sizeof sa);
   sa.sa_handler = cmd_acct_on_signal; /* no SA_RESTART: a waiting read returns */
   sigaction (SIGTERM, &sa, NULL);
@@ -614,11 +675,14 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   }
   if (!cmd_acct_push (&a) && outcome == RECOIL_DONE)
     outcome = RECOIL_TEMPORARY;
-  g_mutex_lock (&a.lock);
-  a.closing = TRUE;
-  g_cond_broadcast (&a.cond);
-  g_mutex_unlock (&a.lock);
-  g_thread_join (a.applier);
+  if (!cmd_acct_finish (&a)) {
+    g_critical ("acct: the state store did not take the last %" G_GUINT64_FORMAT
+                " records in time after the signal; read their file again to apply them",
+                a.lost);
+    log_close ();
+    /* the applier still waits inside the store: leave without it */
+    _exit (exitcode_for (RECOIL_TEMPORARY, EXITCODE_PIPE));
+  }
   if (a.failed && outcome == RECOIL_DONE)
     outcome = RECOIL_TEMPORARY;
   g_message ("acct: %" G_GUINT64_FORMAT " records: %" G_GUINT64_FORMAT " applied (%" G_GUINT64_FORMAT

@@ -77,12 +77,17 @@ shell_tests = \
 	tests/mail.test \
 	tests/acct.test \
 	tests/dispatch.test \
+	tests/security.test \
+	tests/faults.test \
 	tests/e2e/postfix.test
 TESTS += $(shell_tests)
-check_PROGRAMS += tests/store-apply
+check_PROGRAMS += tests/store-apply tests/store-hold
 tests_store_apply_SOURCES = tests/store-apply.c
 tests_store_apply_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_store_apply_LDADD = $(TEST_LDADD)
+tests_store_hold_SOURCES = tests/store-hold.c
+tests_store_hold_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_store_hold_LDADD = $(LMDB_LIBS)
 EXTRA_DIST += tests/cases
 EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_generate.py
 
