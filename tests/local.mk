@@ -97,10 +97,22 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=un
 FUZZ_VERP_FILES = $(filter %.c,$(verp_libverp_a_SOURCES))
 FUZZ_MIME_FILES = $(filter %.c,$(mime_libmime_a_SOURCES))
 FUZZ_PROVIDER_FILES = $(filter %.c,$(providers_libproviders_a_SOURCES))
-EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds tests/fuzz/fuzz-parse.c tests/fuzz/fuzz-answer.c
-CLEANFILES += tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse tests/fuzz/fuzz-answer
+EXTRA_DIST += tests/fuzz/fuzz-verp.c tests/fuzz/verp-seeds tests/fuzz/fuzz-parse.c tests/fuzz/fuzz-answer.c \
+	tests/fuzz/fuzz-acct.c tests/fuzz/fuzz-trust.c
+CLEANFILES += tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse tests/fuzz/fuzz-answer tests/fuzz/fuzz-acct \
+	tests/fuzz/fuzz-trust
+# src/ files the accounting and trust targets need, beside the libraries below src/
+FUZZ_SRC_FILES = src/acct.c src/csv.c src/conf.c src/log.c src/clock.c src/trust.c src/ourdomain.c
+FUZZ_ALL_LIBS = $(GMIME_LIBS) $(GLIB_LIBS) $(JANSSON_LIBS) $(XML_LIBS)
 if HAVE_FUZZ_CC
-fuzz: tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse tests/fuzz/fuzz-answer
+fuzz: tests/fuzz/fuzz-verp tests/fuzz/fuzz-parse tests/fuzz/fuzz-answer tests/fuzz/fuzz-acct tests/fuzz/fuzz-trust
+tests/fuzz/fuzz-acct tests/fuzz/fuzz-trust: tests/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC_FILES:%=$(srcdir)/%) \
+		$(FUZZ_MIME_FILES:%=$(srcdir)/%) $(FUZZ_VERP_FILES:%=$(srcdir)/%) $(FUZZ_PROVIDER_FILES:%=$(srcdir)/%)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) -I$(top_srcdir)/src -I$(top_srcdir)/mime \
+	  $(GMIME_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) $(srcdir)/tests/fuzz/$*.c $(FUZZ_SRC_FILES:%=$(srcdir)/%) \
+	  $(FUZZ_MIME_FILES:%=$(srcdir)/%) $(FUZZ_VERP_FILES:%=$(srcdir)/%) $(FUZZ_PROVIDER_FILES:%=$(srcdir)/%) \
+	  $(FUZZ_ALL_LIBS) -o $@
 tests/fuzz/fuzz-answer: tests/fuzz/fuzz-answer.c $(FUZZ_PROVIDER_FILES:%=$(srcdir)/%)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_builddir) -I$(top_srcdir) $(GLIB_CFLAGS) $(JANSSON_CFLAGS) \
