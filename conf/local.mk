@@ -2,7 +2,8 @@
 EXTRA_DIST += conf/recoil.conf.sample conf/quickstart.conf \
 	conf/postfix/master.cf conf/postfix/main.cf conf/postfix/transport \
 	conf/pmta/acct-pipe.conf conf/pmta/domains.conf \
-	conf/systemd/recoil-retry.service conf/systemd/recoil-retry.timer
+	conf/systemd/recoil-retry.service conf/systemd/recoil-retry.timer \
+	conf/systemd/recoil-acct-sweep.service conf/systemd/recoil-acct-sweep.timer
 
 # Regenerate the sample from the configuration table (a test keeps it in sync).
 conf-sample: src/recoil

@@ -127,6 +127,7 @@ cmd_acct_apply_one (struct cmd_acct *a, struct cmd_acct_batch *b)
   for (guint i = 0; i < n; i++) {
     items[i].event = g_ptr_array_index (b->events, i);
     items[i].fingerprint = b->fps->data + 32 * i;
+    items[i].fact_time = items[i].event->time;
     items[i].sender = g_ptr_array_index (b->senders, i);
     items[i].origin = g_ptr_array_index (b->origins, i);
   }
@@ -200,7 +201,8 @@ cmd_acct_open (struct cmd_acct *a)
       first_failure = now;
       g_warning ("acct: %s; trying again", error->message);
     }
-    if (!a->patient || cmd_acct_stop || now - first_failure >= 60 * G_USEC_PER_SEC) {
+    if (error->code != STORE_ERROR_TEMPORARY || cmd_acct_stop
+        || (!a->patient && now - first_failure >= 60 * G_USEC_PER_SEC)) {
       g_critical ("acct: %s", error->message);
       return FALSE;
     }

@@ -31,7 +31,7 @@ G_DEFINE_QUARK (recoil-store-error-quark, store_error)
 
 struct store {
   MDB_env *env;
-  MDB_dbi addresses, seen, seen_days, outbox, events, daily;
+  MDB_dbi addresses, seen, seen_days, seen_at, outbox, events, daily;
   gint64 max_map_size;
   gint64 seen_ttl;
   gint64 claim_lease;     /* > 0: new outbox entries are claimed for this long */
@@ -201,7 +201,8 @@ store_open_dbis_with (struct store *s, MDB_txn *txn, unsigned flags)
     const char *name;
     MDB_dbi *dbi;
   } dbs[] = { { "addresses", &s->addresses }, { "seen", &s->seen },     { "seen_days", &s->seen_days },
-              { "outbox", &s->outbox },       { "events", &s->events }, { "daily", &s->daily } };
+              { "seen_at", &s->seen_at },     { "outbox", &s->outbox }, { "events", &s->events },
+              { "daily", &s->daily } };
 
   for (gsize i = 0; i < G_N_ELEMENTS (dbs); i++) {
     int rc = mdb_dbi_open (txn, dbs[i].name, flags, dbs[i].dbi);
@@ -258,7 +259,7 @@ store_open (const struct store_options *o, struct store **out, GError **error)
   int rc, dead = 0;
 
   if (o->refuse_root_create && geteuid () == 0 && !g_file_test (o->dir, G_FILE_TEST_IS_DIR)) {
-    g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY,
+    g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
                  "state store: %s does not exist, and recoil will not create it as root: the MTA runs "
                  "recoil as its pipe user, which could never write a directory root made (create it with "
                  "install -d -o recoil -g recoil -m 0700 %s)",
@@ -276,7 +277,7 @@ store_open (const struct store_options *o, struct store **out, GError **error)
   }
   s->max_map_size = o->max_map_size > 0 ? o->max_map_size : G_GINT64_CONSTANT (8) << 30;
   s->seen_ttl = o->seen_ttl > 0 ? o->seen_ttl : 30 * 86400;
-  if ((rc = mdb_env_create (&s->env)) != 0 || (rc = mdb_env_set_maxdbs (s->env, 8)) != 0
+  if ((rc = mdb_env_create (&s->env)) != 0 || (rc = mdb_env_set_maxdbs (s->env, 16)) != 0
       || (rc = mdb_env_set_mapsize (s->env, (size_t) (o->map_size > 0 ? o->map_size : 64 << 20))) != 0) {
     store_close (s);
     return store_fail (error, rc, "cannot create the environment");
@@ -553,6 +554,74 @@ store_seen_check (struct store *s, MDB_txn *txn, const guint8 *fp, gint64 now, g
   }
 }
 
+/* store_at_key - the key of a fact in seen_at: its own time (4 bytes,
+ * big-endian, seconds; so a stream in time order is appended at the end
+ * of the tree and expired from its start) and 16 bytes of its
+ * fingerprint. */
+static void
+store_at_key (gint64 when, const guint8 *fp, guint8 out[20])
+{
+  guint32 t = (guint32) CLAMP (when, 0, (gint64) G_MAXUINT32);
+
+  out[0] = (t >> 24) & 0xff;
+  out[1] = (t >> 16) & 0xff;
+  out[2] = (t >> 8) & 0xff;
+  out[3] = t & 0xff;
+  memcpy (out + 4, fp, 16);
+}
+
+/* store_seen_at_check - whether the fact with fingerprint FP and time
+ * WHEN was applied before; if not, mark it as applied NOW. */
+static int
+store_seen_at_check (struct store *s, MDB_txn *txn, const guint8 *fp, gint64 when, gint64 now,
+                     gboolean *duplicate)
+{
+  guint8 key[20];
+  guint32 applied = (guint32) CLAMP (now, 0, (gint64) G_MAXUINT32);
+  MDB_val k = { sizeof key, key }, v = { sizeof applied, &applied };
+  int rc;
+
+  store_at_key (when, fp, key);
+  rc = mdb_put (txn, s->seen_at, &k, &v, MDB_NOOVERWRITE);
+  *duplicate = rc == MDB_KEYEXIST;
+  return rc == MDB_KEYEXIST ? 0 : rc;
+}
+
+/* store_purge_at - forget up to MAX facts of seen_at that are older than
+ * CUTOFF and were applied before it: they are at the start of the tree.
+ * An old fact applied lately (a file read again after weeks) is kept its
+ * seen_ttl, and the purge waits behind it. */
+static int
+store_purge_at (struct store *s, MDB_txn *txn, gint64 cutoff, guint max)
+{
+  guint8 limit[20];
+  MDB_cursor *c;
+  MDB_val k, v;
+  guint n = 0;
+  int rc = mdb_cursor_open (txn, s->seen_at, &c);
+
+  if (rc != 0)
+    return rc;
+  memset (limit, 0, sizeof limit);
+  store_at_key (cutoff, limit + 4, limit);
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && n < max;
+       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    guint32 applied = 0;
+
+    if (k.mv_size != sizeof limit || memcmp (k.mv_data, limit, 4) >= 0)
+      break;
+    if (v.mv_size == sizeof applied)
+      memcpy (&applied, v.mv_data, sizeof applied);
+    if ((gint64) applied >= cutoff)
+      break;
+    if ((rc = mdb_cursor_del (c, 0)) != 0)
+      break;
+    n++;
+  }
+  mdb_cursor_close (c);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* Arguments of the purge work function. */
 struct store_purge_work {
   gint64 now;
@@ -776,7 +845,10 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
 
   memset (res, 0, sizeof *res);
   if (item->fingerprint != NULL) {
-    if ((rc = store_seen_check (s, txn, item->fingerprint, w->now, &res->duplicate)) != 0)
+    rc = item->fact_time > 0
+             ? store_seen_at_check (s, txn, item->fingerprint, item->fact_time, w->now, &res->duplicate)
+             : store_seen_check (s, txn, item->fingerprint, w->now, &res->duplicate);
+    if (rc != 0)
       return rc;
     if (res->duplicate)
       return 0;
@@ -877,10 +949,13 @@ store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
         return rc;
   }
   {
-    /* keep the fingerprints from growing without end: a few per batch */
+    /* keep the fingerprints from growing without end: a few per batch,
+     * and as many of the time-keyed ones as the batch adds */
     struct store_purge_work purge = { w->now, 64, 0 };
 
-    return store_purge_in (s, txn, &purge);
+    if ((rc = store_purge_in (s, txn, &purge)) != 0)
+      return rc;
+    return store_purge_at (s, txn, w->now - s->seen_ttl, MAX (64, 2 * w->n));
   }
 }
 

@@ -5,6 +5,9 @@
  *   seen        message fingerprint (32 bytes) -> when it was first applied
  *   seen_days   day (4 bytes, big-endian) + fingerprint -> nothing; the
  *               expiry index of `seen`, in time order
+ *   seen_at     the fact's own time (4 bytes, big-endian) + 16 bytes of its
+ *               fingerprint -> when it was applied: accounting records, which carry
+ *               their time, so that a stream appends and expires in order
  *   outbox      id (8 bytes, big-endian) -> struct outbox_entry (outbox.h)
  *   events      sequence (8 bytes, big-endian) -> the event as one JSON object
  *               (keys without a value left out), append only
@@ -34,7 +37,8 @@ GQuark store_error_quark (void);
 typedef enum {
   STORE_ERROR_TEMPORARY, /* lock, disk, permissions, map ceiling: try again later */
   STORE_ERROR_FORMAT,    /* data written by a newer recoil, or damaged */
-  STORE_ERROR_INVALID    /* a bad argument (an address that is not one, ...) */
+  STORE_ERROR_INVALID    /* a bad argument (an address that is not one, ...), or a state
+                          * directory that recoil will not create (see refuse_root_create) */
 } store_error_code;
 
 struct store_options {
@@ -89,6 +93,10 @@ struct store_item {
                               * signature); it is logged and counted, and changes no record */
   const char *origin;        /* where it came from, for the log and the event log: the mail's
                               * envelope, FILE:LINE of an accounting record; may be NULL */
+  gint64 fact_time;          /* > 0: the fact's own time (an accounting record's timeLogged), which
+                              * every reading of it gives: the fingerprint is then kept in time
+                              * order, so a stream in time order costs appends, not random
+                              * inserts; 0: kept by when it was applied (mail) */
 };
 
 /* What applying one item did. */

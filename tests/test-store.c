@@ -254,6 +254,43 @@ test_idempotent (void)
   rmrf (dir);
 }
 
+/* Facts keyed by their own time (accounting records): a record read again
+ * is a duplicate whatever the day; the purge forgets only what is older
+ * than seen_ttl and was applied more than seen_ttl ago, so an old file
+ * read again is remembered for its own seen_ttl. */
+static void
+test_idempotent_by_fact_time (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autoptr (conf_t) conf = test_conf (dir);
+  struct store *s = open_store (dir, 1 << 20, 64 << 20);
+  g_autoptr (event_t) e = bounce ("acct@example.org", EVENT_CLASS_IGNORE);
+  g_autoptr (event_t) other = bounce ("other@example.org", EVENT_CLASS_IGNORE);
+  guint8 fp[32], fp2[32];
+  struct store_item item = { e, fp, NULL, NULL, NULL, T0 - 100 * DAY };
+  struct store_item fresh = { other, fp2, NULL, NULL, NULL, T0 + 40 * DAY };
+  struct store_result res;
+  g_autoptr (GError) error = NULL;
+
+  store_fingerprint (NULL, "acct", "b,1,acct@example.org", 20, fp);
+  store_fingerprint (NULL, "acct", "b,2,other@example.org", 21, fp2);
+  /* a record 100 days old, read today and again 20 days later */
+  g_assert_true (store_apply (s, conf, &item, 1, T0, &res, &error));
+  g_assert_false (res.duplicate);
+  g_assert_true (store_apply (s, conf, &item, 1, T0 + 20 * DAY, &res, &error));
+  g_assert_true (res.duplicate);
+  /* 40 days after it was applied, a new record's batch purges it */
+  g_assert_true (store_apply (s, conf, &fresh, 1, T0 + 40 * DAY, &res, &error));
+  g_assert_false (res.duplicate);
+  g_assert_true (store_apply (s, conf, &item, 1, T0 + 41 * DAY, &res, &error));
+  g_assert_false (res.duplicate);
+  /* the recent one is still known */
+  g_assert_true (store_apply (s, conf, &fresh, 1, T0 + 41 * DAY, &res, &error));
+  g_assert_true (res.duplicate);
+  store_close (s);
+  rmrf (dir);
+}
+
 /* A hard bounce suppresses, enqueues the provider's actions in the same
  * transaction, and a second one does not repeat them. */
 static void
@@ -554,6 +591,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/record-codec", test_record_codec);
   g_test_add_func ("/store/outbox-codec", test_outbox_codec);
   g_test_add_func ("/store/idempotent", test_idempotent);
+  g_test_add_func ("/store/idempotent-by-fact-time", test_idempotent_by_fact_time);
   g_test_add_func ("/store/outbox-enqueue", test_outbox_enqueue);
   g_test_add_func ("/store/batch-equals-single", test_batch_equals_single);
   g_test_add_func ("/store/map-full", test_map_full);
