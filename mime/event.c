@@ -280,6 +280,10 @@ event_field_address (const char *value)
     *gt = '\0';
     s = lt + 1;
   }
+  /* a quoted local part ("john doe"@example.com) is the address itself;
+   * other quotes and brackets around it are the text's */
+  if (s[0] == '"' && strstr (s + 1, "\"@") != NULL && event_normalize_address (s) != NULL)
+    return event_normalize_address (s);
   while (*s == '"' || *s == '\'' || *s == '(')
     s++;
   n = strlen (s);

@@ -22,6 +22,15 @@ clock_parse (const char *text, gint64 *seconds)
     g_autofree char *full = g_strconcat (text, "T00:00:00", NULL);
 
     dt = g_date_time_new_from_iso8601 (full, utc);
+  } else if (strlen (text) >= 19 && text[10] == ' ') {
+    /* "2026-11-21 12:00:00" and "2026-11-21 12:00:00 UTC", as people and
+     * older recoil write it */
+    g_autofree char *iso = g_strdup (text);
+
+    iso[10] = 'T';
+    if (g_str_has_suffix (iso, " UTC"))
+      strcpy (iso + strlen (iso) - 4, "Z");
+    dt = g_date_time_new_from_iso8601 (iso, utc);
   } else {
     dt = g_date_time_new_from_iso8601 (text, utc);
   }

@@ -13,8 +13,9 @@
  * time.  An invalid RECOIL_NOW is ignored with a warning. */
 gint64 clock_now (void);
 
-/* clock_parse - "1790000000" or "2026-11-21", "2026-11-21T10:00:00Z" to
- * unix seconds (dates without a zone are UTC); FALSE when unreadable. */
+/* clock_parse - "1790000000" or "2026-11-21", "2026-11-21T10:00:00Z",
+ * "2026-11-21 10:00:00" or "2026-11-21 10:00:00 UTC" to unix seconds
+ * (dates without a zone are UTC); FALSE when unreadable. */
 gboolean clock_parse (const char *text, gint64 *seconds);
 
 /* clock_day_of - the day number (days since 1970-01-01, UTC) of unix

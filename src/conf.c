@@ -109,6 +109,13 @@ static const struct conf_key conf_keys[] = {
     "recoil acct: accounting records applied per transaction." },
   { "recoil", "acct_flush_ms", CONF_INT, G (acct_flush_ms), "500", 1, 60000, NULL, 0, NULL,
     "recoil acct: longest a record waits (milliseconds) before its batch is committed." },
+  { "recoil", "event_retention", CONF_DURATION, G (event_retention), "90d", DAY, 3650 * (gint64) DAY, NULL, 0,
+    NULL, "How long the event log (recoil events) keeps a fact; older ones are removed a little at a time." },
+  { "recoil", "stats_retention", CONF_DURATION, G (stats_retention), "400d", DAY, 3650 * (gint64) DAY, NULL,
+    0, NULL, "How long the daily counters (recoil stats) are kept." },
+  { "recoil", "quarantine_retention", CONF_DURATION, G (quarantine_retention), "30d", DAY,
+    3650 * (gint64) DAY, NULL, 0, NULL,
+    "How long a message kept in the quarantine stays there (recoil purge removes older ones)." },
   { "recoil", "lock_timeout", CONF_DURATION, G (lock_timeout), "30s", 1, 900, NULL, 0, NULL,
     "recoil mail, retry and the operator's commands: longest wait for another process's writer lock on "
     "the state store; then exit 75 (the MTA keeps the mail and retries).  Keep it well under the MTA's "

@@ -54,12 +54,15 @@ struct conf {
   char *secret_previous; /* secret */
   char *quarantine;      /* Maildir, or NULL */
   gint64 max_message_size;
-  gint64 seen_ttl;      /* how long a message fingerprint is remembered, seconds */
-  gint64 map_size;      /* initial LMDB map size, bytes */
-  gint64 max_map_size;  /* the map grows up to this, bytes */
-  gint64 acct_batch;    /* accounting records per transaction */
-  gint64 acct_flush_ms; /* longest a record waits before it is committed */
-  gint64 lock_timeout;  /* seconds a write waits for the store's writer lock */
+  gint64 seen_ttl;             /* how long a message fingerprint is remembered, seconds */
+  gint64 map_size;             /* initial LMDB map size, bytes */
+  gint64 max_map_size;         /* the map grows up to this, bytes */
+  gint64 acct_batch;           /* accounting records per transaction */
+  gint64 acct_flush_ms;        /* longest a record waits before it is committed */
+  gint64 lock_timeout;         /* seconds a write waits for the store's writer lock */
+  gint64 event_retention;      /* seconds the event log keeps a fact */
+  gint64 stats_retention;      /* seconds the daily counters are kept */
+  gint64 quarantine_retention; /* seconds a quarantined message is kept */
 
   /* [verp] */
   char **schemes;           /* accepted at the bounce domain, in order */

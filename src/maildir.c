@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "maildir.h"
@@ -73,5 +74,32 @@ maildir_deliver (const char *dir, const char *data, gsize len, gint64 now, char 
   }
   if (name != NULL)
     *name = g_steal_pointer (&new_path);
+  return TRUE;
+}
+
+gboolean
+maildir_expire (const char *dir, gint64 cutoff, guint max, guint *removed, GError **error)
+{
+  static const char *const subdirs[] = { "new", "cur", "tmp" };
+
+  *removed = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (subdirs) && *removed < max; i++) {
+    g_autofree char *path = g_build_filename (dir, subdirs[i], NULL);
+    g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+    const char *name;
+
+    if (d == NULL)
+      continue;
+    while ((name = g_dir_read_name (d)) != NULL && *removed < max) {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      struct stat st;
+
+      if (lstat (file, &st) != 0 || !S_ISREG (st.st_mode) || (gint64) st.st_mtime >= cutoff)
+        continue;
+      if (unlink (file) != 0 && errno != ENOENT)
+        return maildir_fail (error, errno, "remove", file);
+      (*removed)++;
+    }
+  }
   return TRUE;
 }

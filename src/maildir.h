@@ -20,4 +20,10 @@ typedef enum {
 gboolean maildir_deliver (const char *dir, const char *data, gsize len, gint64 now, char **name,
                           GError **error);
 
+/* maildir_expire - delete the messages of DIR (new/ and cur/, and tmp/
+ * files left by a crash) whose file was written before CUTOFF (unix
+ * seconds), at most MAX of them; *REMOVED gets how many.  A Maildir that
+ * does not exist has nothing to expire. */
+gboolean maildir_expire (const char *dir, gint64 cutoff, guint max, guint *removed, GError **error);
+
 #endif

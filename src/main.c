@@ -57,6 +57,8 @@ static const struct command main_commands[] = {
   { "ignore", "never act on an address (or, with --off, act again)", EXITCODE_ADMIN, cmd_store_run },
   { "import", "import an existing suppression list (CSV)", EXITCODE_ADMIN, cmd_store_run },
   { "stats", "events and decisions per day", EXITCODE_ADMIN, cmd_store_run },
+  { "events", "the facts applied and what was decided, newest first", EXITCODE_ADMIN, cmd_store_run },
+  { "purge", "remove what the retention settings let go of", EXITCODE_ADMIN, cmd_store_run },
   { "retry", "carry out the provider actions waiting in the outbox", EXITCODE_ADMIN, cmd_retry_run },
   { "outbox", "show, requeue or drop provider actions", EXITCODE_ADMIN, cmd_outbox_run },
   { "verp", "make or read signed return paths and unsubscribe addresses", EXITCODE_ADMIN, cmd_verp_run },

@@ -1,12 +1,14 @@
 /* record - the per-address record and its versioned encoding.
  *
- * Layout, version 1 (integers little-endian):
+ * Layout, version 2 (integers little-endian):
  *   u8 version, u8 state, u8 ignore, u8 reserved,
  *   u32 hard, soft, ignored, complaints, unsubscribes,
  *   i64 first_bounce, last_bounce, recent[3], last_soft_day, changed,
  *   str last_status, last_reason, last_category, state_reason,
- *   u16 count, count x str acted
+ *   u16 count, count x str acted,
+ *   i64 last_event, state_event
  * where str is u16 length then bytes (0xffff = absent); see codec.h.
+ * Version 1 is the same without the last two fields; it is still read.
  */
 #include "config.h"
 
@@ -94,6 +96,8 @@ record_encode (const struct record *r)
   codec_put_u16 (out, n);
   for (guint i = 0; i < n; i++)
     codec_put_str (out, g_ptr_array_index (r->acted, i));
+  codec_put_i64 (out, (gint64) r->last_event);
+  codec_put_i64 (out, (gint64) r->state_event);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -101,7 +105,7 @@ gboolean
 record_decode (const void *data, gsize len, struct record *r, GError **error)
 {
   struct codec_reader rd;
-  guint n;
+  guint n, version;
 
   record_init (r);
   codec_reader_init (&rd, data, len);
@@ -109,7 +113,8 @@ record_decode (const void *data, gsize len, struct record *r, GError **error)
     g_set_error (error, RECORD_ERROR, RECORD_ERROR_CORRUPT, "record of %zu bytes is too short", len);
     return FALSE;
   }
-  if (rd.p[0] != RECORD_VERSION) {
+  version = rd.p[0];
+  if (version != 1 && version != RECORD_VERSION) {
     g_set_error (error, RECORD_ERROR, RECORD_ERROR_VERSION,
                  "record version %u is not known to this recoil (it reads version %u)", rd.p[0],
                  RECORD_VERSION);
@@ -143,6 +148,10 @@ record_decode (const void *data, gsize len, struct record *r, GError **error)
 
     if (who != NULL)
       g_ptr_array_add (r->acted, who);
+  }
+  if (version >= 2) {
+    r->last_event = (guint64) codec_get_i64 (&rd);
+    r->state_event = (guint64) codec_get_i64 (&rd);
   }
   if (!codec_done (&rd)) {
     record_clear (r);

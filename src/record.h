@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2
 
 typedef enum {
   RECORD_ACTIVE = 0,
@@ -34,8 +34,11 @@ struct record {
   char *last_status; /* owned, may be NULL */
   char *last_reason;
   char *last_category;
-  char *state_reason; /* why the state is what it is ("hard", "complaint", "import", ...) */
-  GPtrArray *acted;   /* of char *: "provider" or "provider:list" it was acted on */
+  char *state_reason;  /* why the state is what it is ("hard", "complaint", "import", ...) */
+  GPtrArray *acted;    /* of char *: "provider" or "provider:list" it was acted on */
+  guint64 last_event;  /* the event log's number of the last fact about it, 0 if none; each
+                        * fact's entry names the one before ("prev"), a chain back in time */
+  guint64 state_event; /* the fact that made the state what it is, 0 if none (or imported) */
 };
 
 #define RECORD_ERROR record_error_quark ()

@@ -36,6 +36,8 @@ struct store {
   gint64 seen_ttl;
   gint64 claim_lease;     /* > 0: new outbox entries are claimed for this long */
   gint64 lock_timeout_ms; /* > 0: the writer-lock watchdog is armed around write begins */
+  gint64 event_retention; /* seconds the event log keeps a fact, 0 = for ever */
+  gint64 stats_retention; /* seconds the daily counters are kept, 0 = for ever */
 };
 
 /* The writer-lock watchdog.  LMDB waits for its writer lock in
@@ -100,6 +102,8 @@ store_options_from_conf (const struct conf *conf, struct store_options *out)
   out->seen_ttl = conf->seen_ttl;
   out->lock_timeout_ms = conf->lock_timeout * 1000;
   out->lock_exit_status = 75;
+  out->event_retention = conf->event_retention;
+  out->stats_retention = conf->stats_retention;
 }
 
 /* store_fail - set ERROR for LMDB code RC while doing WHAT. */
@@ -275,6 +279,8 @@ store_open (const struct store_options *o, struct store **out, GError **error)
     g_free (s);
     return FALSE;
   }
+  s->event_retention = MAX (o->event_retention, 0);
+  s->stats_retention = MAX (o->stats_retention, 0);
   s->max_map_size = o->max_map_size > 0 ? o->max_map_size : G_GINT64_CONSTANT (8) << 30;
   s->seen_ttl = o->seen_ttl > 0 ? o->seen_ttl : 30 * 86400;
   if ((rc = mdb_env_create (&s->env)) != 0 || (rc = mdb_env_set_maxdbs (s->env, 16)) != 0
@@ -592,7 +598,7 @@ store_seen_at_check (struct store *s, MDB_txn *txn, const guint8 *fp, gint64 whe
  * An old fact applied lately (a file read again after weeks) is kept its
  * seen_ttl, and the purge waits behind it. */
 static int
-store_purge_at (struct store *s, MDB_txn *txn, gint64 cutoff, guint max)
+store_purge_at (struct store *s, MDB_txn *txn, gint64 cutoff, guint max, guint *purged)
 {
   guint8 limit[20];
   MDB_cursor *c;
@@ -600,6 +606,7 @@ store_purge_at (struct store *s, MDB_txn *txn, gint64 cutoff, guint max)
   guint n = 0;
   int rc = mdb_cursor_open (txn, s->seen_at, &c);
 
+  *purged = 0;
   if (rc != 0)
     return rc;
   memset (limit, 0, sizeof limit);
@@ -617,6 +624,73 @@ store_purge_at (struct store *s, MDB_txn *txn, gint64 cutoff, guint max)
     if ((rc = mdb_cursor_del (c, 0)) != 0)
       break;
     n++;
+  }
+  mdb_cursor_close (c);
+  *purged = n;
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* store_event_time - the "time" an event log entry starts with, or -1. */
+static gint64
+store_event_time (const MDB_val *v)
+{
+  const char *p = v->mv_data, *end = p + v->mv_size;
+  gint64 t = 0;
+
+  if (v->mv_size < 9 || memcmp (p, "{\"time\":", 8) != 0)
+    return -1;
+  for (p += 8; p < end && g_ascii_isdigit (*p); p++)
+    t = t * 10 + (*p - '0');
+  return t;
+}
+
+/* store_prune_events - delete up to MAX entries from the start of the
+ * event log that are older than CUTOFF (entries are in the order they
+ * were written, so in time order but for clock steps); *N gets how many. */
+static int
+store_prune_events (struct store *s, MDB_txn *txn, gint64 cutoff, guint max, guint *n)
+{
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc = mdb_cursor_open (txn, s->events, &c);
+
+  *n = 0;
+  if (rc != 0)
+    return rc;
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && *n < max;
+       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    gint64 t = store_event_time (&v);
+
+    if (t >= cutoff)
+      break;
+    if ((rc = mdb_cursor_del (c, 0)) != 0)
+      break;
+    (*n)++;
+  }
+  mdb_cursor_close (c);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* store_prune_daily - delete up to MAX daily counters of days before the
+ * day of CUTOFF (their keys start "YYYY-MM-DD|", in day order). */
+static int
+store_prune_daily (struct store *s, MDB_txn *txn, gint64 cutoff, guint max, guint *n)
+{
+  g_autofree char *day = clock_format_day (clock_day_of (cutoff));
+  MDB_cursor *c;
+  MDB_val k, v;
+  int rc = mdb_cursor_open (txn, s->daily, &c);
+
+  *n = 0;
+  if (rc != 0)
+    return rc;
+  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && *n < max;
+       rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
+    if (k.mv_size < 10 || memcmp (k.mv_data, day, 10) >= 0)
+      break;
+    if ((rc = mdb_cursor_del (c, 0)) != 0)
+      break;
+    (*n)++;
   }
   mdb_cursor_close (c);
   return rc == MDB_NOTFOUND ? 0 : rc;
@@ -671,6 +745,36 @@ static int
 store_purge_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
 {
   return store_purge_in (s, txn, data);
+}
+
+/* store_prune_in - the retention's share of one write transaction as of
+ * NOW: up to MAX old events, daily counters and time-keyed fingerprints,
+ * and up to MAX_SEEN message fingerprints. */
+static int
+store_prune_in (struct store *s, MDB_txn *txn, gint64 now, guint max, guint max_seen,
+                struct store_purge_report *report)
+{
+  struct store_purge_work purge = { now, max_seen, 0 };
+  guint n = 0;
+  int rc;
+
+  if ((rc = store_purge_in (s, txn, &purge)) != 0)
+    return rc;
+  report->seen += purge.purged;
+  if ((rc = store_purge_at (s, txn, now - s->seen_ttl, max, &n)) != 0)
+    return rc;
+  report->seen += n;
+  if (s->event_retention > 0) {
+    if ((rc = store_prune_events (s, txn, now - s->event_retention, max, &n)) != 0)
+      return rc;
+    report->events += n;
+  }
+  if (s->stats_retention > 0) {
+    if ((rc = store_prune_daily (s, txn, now - s->stats_retention, max, &n)) != 0)
+      return rc;
+    report->daily += n;
+  }
+  return 0;
 }
 
 /* store_json_int - N in decimal onto OUT, without printf. */
@@ -746,7 +850,7 @@ store_json_str_n (GString *out, const char *prefix, gsize prefix_len, const char
  * one JSON object: time, decision, actions, sender and the event fields. */
 static int
 store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct store_item *item, gint64 now,
-                 const struct store_result *res, GString *line)
+                 const struct store_result *res, guint64 prev, GString *line)
 {
   const struct event *e = item->event;
   guint8 key[8];
@@ -774,9 +878,17 @@ store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct store
   store_json_str (line, "subscriber", e->hints.subscriber_id);
   store_json_str (line, "message_id", e->hints.message_id);
   store_json_str (line, "origin", item->origin);
+  if (e->time > 0) {
+    g_string_append (line, ",\"event_time\":");
+    store_json_int (line, e->time);
+  }
   store_json_str (line, "untrusted", item->untrusted);
   if (res->actions > 0)
     store_json_str (line, "acted", res->acted);
+  if (prev > 0) {
+    g_string_append (line, ",\"prev\":");
+    store_json_int (line, (gint64) prev);
+  }
   g_string_append_c (line, '}');
   store_be64 ((*seq)++, key);
   v.mv_size = line->len;
@@ -841,6 +953,7 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
   g_autofree char *key = NULL;
   g_autoptr (GPtrArray) actions = NULL;
   struct record r;
+  guint64 prev;
   int rc;
 
   memset (res, 0, sizeof *res);
@@ -856,13 +969,13 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
   store_tally_parts (w, day, "event", event_kind_name (e->kind), event_class_name (e->klass), e->category);
   if (item->untrusted != NULL) {
     store_tally (w, g_strdup_printf ("%s|untrusted|%s", day, event_kind_name (e->kind)));
-    return store_log_event (s, txn, next_event, item, w->now, res, w->line);
+    return store_log_event (s, txn, next_event, item, w->now, res, 0, w->line);
   }
   key = e->address != NULL ? event_normalize_address (e->address) : NULL;
   if (key == NULL && e->kind == EVENT_KIND_UNSUBSCRIBE)
     key = store_id_only_key (e->hints.list_id, e->hints.subscriber_id);
   if (key == NULL)
-    return store_log_event (s, txn, next_event, item, w->now, res, w->line);
+    return store_log_event (s, txn, next_event, item, w->now, res, 0, w->line);
   rc = store_load (s, txn, key, &r, error);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return rc;
@@ -912,6 +1025,11 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
     store_note_acted (res, who);
     res->actions++;
   }
+  /* the fact's place in the address's chain of facts */
+  prev = r.last_event;
+  r.last_event = *next_event;
+  if (res->decision.outcome != POLICY_NONE && !res->decision.repeat && !res->decision.ignored)
+    r.state_event = *next_event;
   rc = store_save (s, txn, key, &r);
   record_clear (&r);
   if (rc != 0)
@@ -920,7 +1038,7 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
     store_tally (w, g_strdup_printf ("%s|decision|%s|%s", day,
                                      res->decision.outcome == POLICY_SUPPRESS ? "suppress" : "unsubscribe",
                                      res->decision.why));
-  return store_log_event (s, txn, next_event, item, w->now, res, w->line);
+  return store_log_event (s, txn, next_event, item, w->now, res, prev, w->line);
 }
 
 /* store_apply_work - the batch, in one transaction. */
@@ -949,13 +1067,11 @@ store_apply_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
         return rc;
   }
   {
-    /* keep the fingerprints from growing without end: a few per batch,
-     * and as many of the time-keyed ones as the batch adds */
-    struct store_purge_work purge = { w->now, 64, 0 };
+    /* retention, a bounded share per transaction: twice what the batch
+     * adds, so the state stays bounded without a pass of its own */
+    struct store_purge_report report = { 0 };
 
-    if ((rc = store_purge_in (s, txn, &purge)) != 0)
-      return rc;
-    return store_purge_at (s, txn, w->now - s->seen_ttl, MAX (64, 2 * w->n));
+    return store_prune_in (s, txn, w->now, MAX (64, 2 * w->n), 64, &report);
   }
 }
 
@@ -1082,10 +1198,32 @@ store_import_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
     rc = store_load (s, txn, key, &r, error);
     if (rc != 0 && rc != MDB_NOTFOUND)
       return rc;
-    r.state = w->rows[i].state;
-    r.changed = w->rows[i].when;
-    g_free (r.state_reason);
-    r.state_reason = g_strdup (w->rows[i].reason != NULL ? w->rows[i].reason : "import");
+    if (w->rows[i].whole != NULL) {
+      GBytes *copy = record_encode (w->rows[i].whole);
+      guint64 last = r.last_event;
+      gsize len;
+      const void *d = g_bytes_get_data (copy, &len);
+
+      record_clear (&r);
+      if (!record_decode (d, len, &r, error)) {
+        g_bytes_unref (copy);
+        return STORE_RC_ERROR;
+      }
+      g_bytes_unref (copy);
+      r.last_event = last;
+      r.state_event = 0;
+    } else {
+      r.state = w->rows[i].state;
+      r.changed = w->rows[i].when;
+      g_free (r.state_reason);
+      r.state_reason = g_strdup (w->rows[i].reason != NULL ? w->rows[i].reason : "import");
+      r.state_event = 0;
+      if (w->rows[i].counts) {
+        r.hard = w->rows[i].hard;
+        r.soft = w->rows[i].soft;
+        r.complaints = w->rows[i].complaints;
+      }
+    }
     rc = store_save (s, txn, key, &r);
     record_clear (&r);
     if (rc != 0)
@@ -1216,6 +1354,157 @@ store_purge_seen (struct store *s, gint64 now, guint max, guint *purged, GError 
   if (!store_write (s, store_purge_work, &w, error))
     return FALSE;
   *purged = w.purged;
+  return TRUE;
+}
+
+/* Arguments of store_purge's work function. */
+struct store_purge_all {
+  gint64 now;
+  guint max;
+  struct store_purge_report pass;
+};
+
+static int
+store_purge_all_work (struct store *s, MDB_txn *txn, gpointer data, GError **error)
+{
+  struct store_purge_all *w = data;
+
+  (void) error;
+  memset (&w->pass, 0, sizeof w->pass);
+  return store_prune_in (s, txn, w->now, w->max, w->max, &w->pass);
+}
+
+gboolean
+store_purge (struct store *s, gint64 now, guint max, struct store_purge_report *report, GError **error)
+{
+  struct store_purge_all w = { now, MAX (max, 1), { 0 } };
+
+  memset (report, 0, sizeof *report);
+  for (;;) {
+    if (!store_write (s, store_purge_all_work, &w, error))
+      return FALSE;
+    report->seen += w.pass.seen;
+    report->events += w.pass.events;
+    report->daily += w.pass.daily;
+    report->transactions++;
+    if (w.pass.seen + w.pass.events + w.pass.daily == 0)
+      return TRUE;
+  }
+}
+
+/* store_event_prev - the "prev" an event log entry ends with, or 0. */
+static guint64
+store_event_prev (const MDB_val *v)
+{
+  const char *p = v->mv_data, *end = p + v->mv_size;
+  const char *q;
+  guint64 n = 0;
+
+  /* ...,"prev":DIGITS} is always the end of an entry that has one */
+  if (v->mv_size < 10 || end[-1] != '}')
+    return 0;
+  for (q = end - 1; q > p && g_ascii_isdigit (q[-1]); q--)
+    ;
+  if (q == end - 1 || q - p < 8 || memcmp (q - 8, ",\"prev\":", 8) != 0)
+    return 0;
+  for (; q < end - 1; q++)
+    n = n * 10 + (guint64) (*q - '0');
+  return n;
+}
+
+gboolean
+store_each_event (struct store *s, const char *address, store_event_fn fn, gpointer data, GError **error)
+{
+  MDB_txn *txn;
+  MDB_cursor *c = NULL;
+  MDB_val k, v;
+  guint8 key[8];
+  guint64 seq = 0, seen = 0;
+  int rc;
+
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
+  if (address != NULL) {
+    /* the address's chain: its record names its last fact, each fact the
+     * one before */
+    g_autofree char *norm = event_normalize_address (address);
+    struct record r;
+
+    if (norm == NULL) {
+      mdb_txn_abort (txn);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "\"%s\" is not an address", address);
+      return FALSE;
+    }
+    rc = store_load (s, txn, norm, &r, error);
+    seq = rc == 0 ? r.last_event : 0;
+    record_clear (&r);
+    if (rc == STORE_RC_ERROR) {
+      mdb_txn_abort (txn);
+      return FALSE;
+    }
+    while (seq > 0) {
+      k.mv_size = 8;
+      k.mv_data = key;
+      store_be64 (seq, key);
+      if (mdb_get (txn, s->events, &k, &v) != 0)
+        break; /* older facts are past the retention */
+      if (!fn (seq, v.mv_data, v.mv_size, data))
+        break;
+      seq = store_event_prev (&v);
+    }
+    mdb_txn_abort (txn);
+    return TRUE;
+  }
+  /* every fact, newest first; the read transaction is renewed now and
+   * then, so a long listing does not hold old pages from reuse */
+  for (rc = mdb_cursor_open (txn, s->events, &c) == 0 ? mdb_cursor_get (c, &k, &v, MDB_LAST) : MDB_NOTFOUND;
+       rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_PREV)) {
+    if (k.mv_size != 8)
+      continue;
+    seq = store_from_be64 (k.mv_data);
+    if (!fn (seq, v.mv_data, v.mv_size, data))
+      break;
+    if (++seen % 10000 == 0) {
+      mdb_cursor_close (c);
+      mdb_txn_abort (txn);
+      c = NULL;
+      if ((rc = store_read (s, &txn)) != 0)
+        return store_fail (error, rc, "cannot begin a read transaction");
+      if ((rc = mdb_cursor_open (txn, s->events, &c)) != 0)
+        break;
+      store_be64 (seq, key);
+      k.mv_size = 8;
+      k.mv_data = key;
+      /* the entry just shown, or the first after it if it was pruned */
+      if ((rc = mdb_cursor_get (c, &k, &v, MDB_SET_RANGE)) != 0)
+        rc = mdb_cursor_get (c, &k, &v, MDB_LAST);
+      else if (store_from_be64 (k.mv_data) != seq)
+        continue; /* the next MDB_PREV lands before it */
+    }
+  }
+  if (c != NULL)
+    mdb_cursor_close (c);
+  mdb_txn_abort (txn);
+  return TRUE;
+}
+
+gboolean
+store_event_at (struct store *s, guint64 seq, store_event_fn fn, gpointer data, GError **error)
+{
+  MDB_txn *txn;
+  guint8 key[8];
+  MDB_val k = { 8, key }, v;
+  int rc;
+
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
+  store_be64 (seq, key);
+  rc = mdb_get (txn, s->events, &k, &v);
+  if (rc == 0)
+    fn (seq, v.mv_data, v.mv_size, data);
+  mdb_txn_abort (txn);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return store_fail (error, rc, "cannot read the event log");
   return TRUE;
 }
 

@@ -51,6 +51,8 @@ struct store_options {
                                 * process's writer lock ends the process with exit status
                                 * lock_exit_status (see store_open); 0 = wait as long as it takes */
   int lock_exit_status;        /* the status for that exit (75: the MTA retries) */
+  gint64 event_retention;      /* seconds the event log keeps a fact, 0 = for ever */
+  gint64 stats_retention;      /* seconds the daily counters are kept, 0 = for ever */
   gboolean refuse_root_create; /* do not create DIR when running as root: the pipe user
                                 * could never write what root made */
 };
@@ -145,6 +147,10 @@ struct store_import_row {
   record_state state;
   const char *reason;
   gint64 when;
+  gboolean counts; /* HARD, SOFT and COMPLAINTS are given and replace the record's */
+  guint32 hard, soft, complaints;
+  const struct record *whole; /* or the whole record (a JSON export): it replaces the record,
+                               * but for the record's place in the event log */
 };
 gboolean store_import (struct store *s, const struct store_import_row *rows, guint n, GError **error);
 
@@ -167,6 +173,35 @@ gboolean store_each_outbox (struct store *s, store_outbox_fn fn, gpointer data, 
 /* store_purge_seen - forget fingerprints first seen before NOW - seen_ttl;
  * at most MAX of them.  *PURGED gets how many. */
 gboolean store_purge_seen (struct store *s, gint64 now, guint max, guint *purged, GError **error);
+
+/* What store_purge removed. */
+struct store_purge_report {
+  guint64 seen;   /* fingerprints past seen_ttl */
+  guint64 events; /* event log entries past event_retention */
+  guint64 daily;  /* daily counters past stats_retention */
+  guint transactions;
+};
+
+/* store_purge - as of NOW, remove what the retention settings have let go
+ * of, at most MAX of each kind per transaction, transaction after
+ * transaction until nothing is left (store_apply does a bounded share of
+ * the same in each batch; this is for a timer, or after changing a
+ * retention).  Address records are never removed. */
+gboolean store_purge (struct store *s, gint64 now, guint max, struct store_purge_report *report,
+                      GError **error);
+
+/* store_each_event - call FN with the event log entries (one JSON object
+ * each, LEN bytes, not NUL-terminated) newest first: all of them, or the
+ * facts about ADDRESS (the chain its record starts, back to the oldest
+ * fact kept).  FN returns FALSE to stop.  Facts that were not believed
+ * are in the full listing only. */
+typedef gboolean (*store_event_fn) (guint64 seq, const char *json, gsize len, gpointer data);
+gboolean store_each_event (struct store *s, const char *address, store_event_fn fn, gpointer data,
+                           GError **error);
+
+/* store_event_at - call FN with the event log entry number SEQ, if it is
+ * still kept (FN is not called otherwise). */
+gboolean store_event_at (struct store *s, guint64 seq, store_event_fn fn, gpointer data, GError **error);
 
 /* An unsubscribe request that names a list and a subscriber but no address
  * (MailWizz's SUBSCRIBER.LIST.CAMPAIGN@ without an X-Mw header to look the

@@ -87,6 +87,12 @@ test_clock_parse (void)
   g_assert_cmpint (s, ==, 1795219200 + 36000);
   g_assert_true (clock_parse ("2026-11-21T10:00:00+02:00", &s));
   g_assert_cmpint (s, ==, 1795219200 + 28800);
+  g_assert_true (clock_parse ("2026-11-21 10:00:00", &s));
+  g_assert_cmpint (s, ==, 1795219200 + 36000);
+  g_assert_true (clock_parse ("2026-11-21 10:00:00 UTC", &s));
+  g_assert_cmpint (s, ==, 1795219200 + 36000);
+  g_assert_false (clock_parse ("2026-11-21 10:00:00 CET", &s));
+  g_assert_false (clock_parse ("2026-11-21 10", &s));
   g_assert_false (clock_parse ("", &s));
   g_assert_false (clock_parse (NULL, &s));
   g_assert_false (clock_parse ("yesterday", &s));

@@ -291,6 +291,96 @@ test_idempotent_by_fact_time (void)
   rmrf (dir);
 }
 
+static gboolean
+count_events (guint64 seq, const char *json, gsize len, gpointer data)
+{
+  (*(guint *) data)++;
+  return TRUE;
+}
+
+static void
+count_daily (const char *key, guint64 count, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* Retention: across the boundary, old event log entries, daily counters
+ * and fingerprints go (a bounded share with each batch, the rest with
+ * store_purge); address records, suppressions and the newer facts stay,
+ * and an address's chain of facts ends where the log was cut. */
+static void
+test_retention (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autoptr (conf_t) conf = test_conf (dir);
+  g_autofree char *db = g_build_filename (dir, "var", NULL);
+  struct store_options o = { db, 1 << 20, 64 << 20, 30 * DAY, TRUE };
+  struct store *s = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (event_t) hard = bounce ("gone@example.org", EVENT_CLASS_HARD);
+  g_autoptr (event_t) noise = bounce ("busy@example.org", EVENT_CLASS_IGNORE);
+  struct store_item items[200];
+  struct store_result results[200];
+  struct store_purge_report report;
+  guint events = 0, daily = 0;
+  struct record r;
+  guint8 fp[32];
+
+  o.event_retention = 90 * DAY;
+  o.stats_retention = 400 * DAY;
+  g_assert_true (store_open (&o, &s, &error));
+  /* day 0: the decision and 199 other facts, each with a fingerprint */
+  for (guint i = 0; i < 200; i++) {
+    items[i] = (struct store_item){ i == 0 ? hard : noise, NULL, NULL, NULL, NULL, 0 };
+  }
+  store_fingerprint ("<m0@example.test>", "x", NULL, 0, fp);
+  items[0].fingerprint = fp;
+  g_assert_true (store_apply (s, conf, items, 200, T0, results, &error));
+  g_assert_true (results[0].decision.outcome == POLICY_SUPPRESS);
+  /* day 89: nothing has gone yet */
+  g_assert_true (store_apply (s, conf, items + 1, 1, T0 + 89 * DAY, results, &error));
+  g_assert_true (store_each_event (s, NULL, count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 201);
+  /* day 91: one small batch removes a bounded share of the old facts */
+  g_assert_true (store_apply (s, conf, items + 1, 1, T0 + 91 * DAY, results, &error));
+  events = 0;
+  g_assert_true (store_each_event (s, NULL, count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 202 - 64);
+  /* store_purge removes the rest of what is past the retention */
+  g_assert_true (store_purge (s, T0 + 91 * DAY, 50, &report, &error));
+  g_assert_cmpuint (report.events, ==, 202 - 64 - 2);
+  g_assert_cmpuint (report.transactions, >=, 3);
+  events = 0;
+  g_assert_true (store_each_event (s, NULL, count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 2);
+  /* the fingerprint expired with seen_ttl: the same message counts again */
+  g_assert_true (store_apply (s, conf, items, 1, T0 + 92 * DAY, results, &error));
+  g_assert_false (results[0].duplicate);
+  /* the suppression and the record stay; its chain ends at the cut */
+  g_assert_true (store_get (s, "gone@example.org", &r, &error));
+  g_assert_cmpint (r.state, ==, RECORD_SUPPRESSED);
+  g_assert_cmpuint (r.hard, ==, 2);
+  record_clear (&r);
+  events = 0;
+  g_assert_true (store_each_event (s, "gone@example.org", count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 1);
+  /* daily counters live for stats_retention */
+  g_assert_true (store_each_daily (s, "0000-00-00", count_daily, &daily, &error));
+  g_assert_cmpuint (daily, ==, 6); /* day 0: 3 counters, days 89, 91, 92: 1 each */
+  g_assert_true (store_purge (s, T0 + 401 * DAY, 1000, &report, &error));
+  g_assert_cmpuint (report.daily, ==, 3);
+  g_assert_true (store_purge (s, T0 + 500 * DAY, 1000, &report, &error));
+  g_assert_cmpuint (report.daily, ==, 3);
+  daily = 0;
+  g_assert_true (store_each_daily (s, "0000-00-00", count_daily, &daily, &error));
+  g_assert_cmpuint (daily, ==, 0);
+  g_assert_true (store_get (s, "gone@example.org", &r, &error));
+  g_assert_cmpint (r.state, ==, RECORD_SUPPRESSED);
+  record_clear (&r);
+  store_close (s);
+  rmrf (dir);
+}
+
 /* A hard bounce suppresses, enqueues the provider's actions in the same
  * transaction, and a second one does not repeat them. */
 static void
@@ -592,6 +682,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/outbox-codec", test_outbox_codec);
   g_test_add_func ("/store/idempotent", test_idempotent);
   g_test_add_func ("/store/idempotent-by-fact-time", test_idempotent_by_fact_time);
+  g_test_add_func ("/store/retention", test_retention);
   g_test_add_func ("/store/outbox-enqueue", test_outbox_enqueue);
   g_test_add_func ("/store/batch-equals-single", test_batch_equals_single);
   g_test_add_func ("/store/map-full", test_map_full);
