@@ -47,13 +47,22 @@ feed () { # FILE FROM TO
 feed "$cases/dsn-postfix-userunknown/input.eml" MAILER-DAEMON "$alice"
 feed "$cases/dsn-postfix-userunknown/input.eml" MAILER-DAEMON "$alice"   # the MTA retries: counted once
 feed "$cases/dsn-multi-recipient/input.eml" MAILER-DAEMON "$full"
+# a feedback-loop report: first one whose reported message recoil never
+# signed (not believed), then the genuine one, whose reported message went
+# out with dave's signed return path
 feed "$cases/arf-abuse-rfc822/input.eml" staff@hotmail.example fbl@example.com
+dave=$(recoil verp encode --address dave@example.org)
+sed "s/b1aujkfbu3gcgu-dave=example.org@bounces.example.test/$dave/" "$cases/arf-abuse-rfc822/input.eml" >var/arf.eml
+feed var/arf.eml staff@hotmail.example fbl@example.com
 feed "$cases/unsubscribe-request/input.eml" olivia@example.com "$olivia"
 feed "$cases/unsubscribe-request/input.eml" mallory@example.com "$(echo "$olivia" | sed 's/olivia=/trudy=/')"
 feed "$cases/not-bounce/input.eml" peggy@example.com "$alice"
 echo
-echo "== recoil status alice@example.com"
+echo "== recoil status alice@example.com (why it is suppressed)"
 recoil status alice@example.com
+echo
+echo "== recoil events (every fact, newest first, those not believed too)"
+recoil events
 echo
 echo "== recoil stats"
 recoil stats --days 1

@@ -1,9 +1,10 @@
 # conf/ - the sample configuration and the snippets operators copy.
 EXTRA_DIST += conf/recoil.conf.sample conf/quickstart.conf \
-	conf/postfix/master.cf conf/postfix/main.cf conf/postfix/transport \
+	conf/postfix/master.cf conf/postfix/recoil-postconf conf/postfix/transport \
 	conf/pmta/acct-pipe.conf conf/pmta/domains.conf \
 	conf/systemd/recoil-retry.service conf/systemd/recoil-retry.timer \
-	conf/systemd/recoil-acct-sweep.service conf/systemd/recoil-acct-sweep.timer
+	conf/systemd/recoil-acct-sweep.service conf/systemd/recoil-acct-sweep.timer \
+	conf/systemd/recoil-purge.service conf/systemd/recoil-purge.timer
 
 # Regenerate the sample from the configuration table (a test keeps it in sync).
 conf-sample: src/recoil

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd-parse.h"
+#include "progress.h"
 #include "eventjson.h"
 #include "mime/parse.h"
 
@@ -22,6 +23,8 @@ struct cmd_parse {
   GByteArray *buffer; /* file contents, reused */
   unsigned errors;    /* files that could not be read */
   guint64 messages;
+  guint64 files;
+  struct progress *progress; /* on a terminal: messages per second */
 };
 
 /* cmd_parse_emit - print the JSON line for one message. */
@@ -169,14 +172,15 @@ cmd_parse_file (struct cmd_parse *state, const char *path)
       continue;
     if (regular)
       break;
-    if (want >= state->limits.max_size) {
+    /* one byte past the limit, so the parser sees the message was cut */
+    if (want > state->limits.max_size) {
       char drain[65536];
 
       while (read (fd, drain, sizeof drain) > 0)
         ;
       break;
     }
-    want = MIN (want * 2, state->limits.max_size);
+    want = MIN (want * 2, state->limits.max_size + 1);
   }
   if (!is_stdin)
     close (fd);
@@ -230,10 +234,13 @@ cmd_parse_dir (struct cmd_parse *state, const char *path)
 static void
 cmd_parse_path (struct cmd_parse *state, const char *path)
 {
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+  if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
     cmd_parse_dir (state, path);
-  else
+  } else {
     cmd_parse_file (state, path);
+    state->files++;
+    progress_update (state->progress, state->messages, 0);
+  }
 }
 
 /* cmd_parse_list - the paths named one per line in LIST ("-": stdin). */
@@ -286,10 +293,14 @@ cmd_parse_run (struct cli *cli, int argc, char **argv)
   }
   parse_limits_default (&state.limits);
   state.per_file = per_file;
+  /* many files: how far it is, on a terminal only */
+  if (list != NULL || argc > 2 || (argc == 2 && g_file_test (argv[1], G_FILE_TEST_IS_DIR)))
+    state.progress = progress_new ("parse: messages", 0);
   if (list != NULL)
     cmd_parse_list (&state, list);
   for (int i = 1; i < argc; i++)
     cmd_parse_path (&state, argv[i]);
+  g_clear_pointer (&state.progress, progress_free);
   g_clear_pointer (&state.buffer, g_byte_array_unref);
   if (fflush (stdout) != 0) {
     g_critical ("parse: cannot write to standard output");

@@ -31,21 +31,35 @@ maildir_deliver (const char *dir, const char *data, gsize len, gint64 now, char 
   g_autofree char *tmp = NULL;
   g_autofree char *new_path = NULL;
   const char *subdirs[] = { "tmp", "new", "cur" };
+  g_autofree char *parent = g_path_get_dirname (dir);
+  struct stat st;
+  /* shared with a group, like the state directory, when the directory it
+   * is made in gives its group write access */
+  gboolean shared =
+      stat (g_file_test (dir, G_FILE_TEST_IS_DIR) ? dir : parent, &st) == 0 && (st.st_mode & S_IWGRP);
+  mode_t dmode = shared ? 02770 : 0700, fmode = shared ? 0660 : 0600;
   int fd;
 
   for (gsize i = 0; i < G_N_ELEMENTS (subdirs); i++) {
     g_autofree char *d = g_build_filename (dir, subdirs[i], NULL);
 
-    if (g_mkdir_with_parents (d, 0700) != 0)
-      return maildir_fail (error, errno, "create", d);
+    if (!g_file_test (d, G_FILE_TEST_IS_DIR)) {
+      if (g_mkdir_with_parents (d, dmode) != 0)
+        return maildir_fail (error, errno, "create", d);
+      chmod (d, dmode); /* past the umask */
+      if (shared && i == 0)
+        chmod (dir, dmode);
+    }
   }
   unique = g_strdup_printf ("%" G_GINT64_FORMAT ".P%ldQ%u.%s", now, (long) getpid (), ++counter,
                             g_get_host_name ());
   tmp = g_build_filename (dir, "tmp", unique, NULL);
   new_path = g_build_filename (dir, "new", unique, NULL);
-  fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fmode);
   if (fd < 0)
     return maildir_fail (error, errno, "create", tmp);
+  if (shared)
+    fchmod (fd, fmode);
   for (gsize done = 0; done < len;) {
     ssize_t n = write (fd, data + done, len - done);
 

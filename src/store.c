@@ -256,11 +256,45 @@ store_reserve_lock_file (const char *dir, GError **error)
   return FALSE;
 }
 
+/* store_file_mode - the mode of the store's files: the owner's, and the
+ * group's when the directory gives its group write access (a state
+ * directory shared with the MTA's pipe user through a group: recoil:recoil
+ * 2770, the pipe user in group recoil). */
+static mode_t
+store_file_mode (const char *dir)
+{
+  struct stat st;
+
+  if (stat (dir, &st) == 0 && (st.st_mode & S_IWGRP))
+    return 0660;
+  return 0600;
+}
+
+/* store_share_files - give the store's files MODE where this process owns
+ * them and its umask took the group's bits away (PowerMTA and Postfix run
+ * pipes with umask 022 or 077). */
+static void
+store_share_files (const char *dir, mode_t mode)
+{
+  static const char *const names[] = { "data.mdb", "lock.mdb" };
+
+  if (mode == 0600)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autofree char *path = g_build_filename (dir, names[i], NULL);
+    struct stat st;
+
+    if (stat (path, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & 0777) != mode)
+      chmod (path, mode);
+  }
+}
+
 gboolean
 store_open (const struct store_options *o, struct store **out, GError **error)
 {
   struct store *s = g_new0 (struct store, 1);
   int rc, dead = 0;
+  mode_t mode;
 
   if (o->refuse_root_create && geteuid () == 0 && !g_file_test (o->dir, G_FILE_TEST_IS_DIR)) {
     g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID,
@@ -298,13 +332,15 @@ store_open (const struct store_options *o, struct store **out, GError **error)
     store_close (s);
     return FALSE;
   }
-  rc = mdb_env_open (s->env, o->dir, o->nosync ? MDB_NOSYNC : 0, 0600);
+  mode = store_file_mode (o->dir);
+  rc = mdb_env_open (s->env, o->dir, o->nosync ? MDB_NOSYNC : 0, mode);
   if (rc != 0) {
     g_autofree char *what = g_strdup_printf ("cannot open %s", o->dir);
 
     store_close (s);
     return store_fail (error, rc, what);
   }
+  store_share_files (o->dir, mode);
   if (o->lock_timeout_ms > 0) {
     s->lock_timeout_ms = o->lock_timeout_ms;
     store_watchdog_setup (o);

@@ -279,10 +279,15 @@ trust_null_sender (const char *from)
 
 /* trust_set_all - every event of RESULT untrusted for WHY. */
 static void
-trust_set_all (struct trust_mail *out, const char *why)
+trust_set_all (struct trust_mail *out, const struct parse_result *result, const char *why)
 {
-  for (guint i = 0; i < out->untrusted->len; i++)
-    g_ptr_array_index (out->untrusted, i) = (gpointer) why;
+  for (guint i = 0; i < out->untrusted->len; i++) {
+    const struct event *e = g_ptr_array_index (result->events, i);
+
+    /* what could act: deliveries, auto-replies and the unknown never do */
+    if (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_COMPLAINT || e->kind == EVENT_KIND_UNSUBSCRIBE)
+      g_ptr_array_index (out->untrusted, i) = (gpointer) why;
+  }
 }
 
 /* trust_warn_believed - the warning under signature = warn for a fact
@@ -311,7 +316,7 @@ trust_bounce_domain (const struct conf *conf, const struct trust_envelope *env, 
   if (!verp_decode (local, &params.verp, &r)) {
     out->ours = FALSE;
     if (conf->signature == CONF_SIGNATURE_ENFORCE)
-      trust_set_all (out, trust_unknown_local);
+      trust_set_all (out, result, trust_unknown_local);
     else
       trust_warn_believed (conf, env, trust_unknown_local);
     return;
@@ -321,7 +326,7 @@ trust_bounce_domain (const struct conf *conf, const struct trust_envelope *env, 
   if (r.problem != NULL)
     g_info ("mail to=<%s>: %s", env->to, r.problem);
   if (!believed) {
-    trust_set_all (out, r.signature == VERP_SIG_INVALID ? trust_bad_rp : trust_unsigned_rp);
+    trust_set_all (out, result, r.signature == VERP_SIG_INVALID ? trust_bad_rp : trust_unsigned_rp);
   } else if (r.signature == VERP_SIG_ABSENT) {
     trust_warn_believed (conf, env, trust_unsigned_rp);
   }
@@ -356,7 +361,9 @@ trust_bounce_domain (const struct conf *conf, const struct trust_envelope *env, 
     for (guint i = 0; i < result->events->len; i++) {
       struct event *e = g_ptr_array_index (result->events, i);
 
-      if (e != target && e->address != NULL)
+      if (e != target && e->address != NULL
+          && (e->kind == EVENT_KIND_BOUNCE || e->kind == EVENT_KIND_COMPLAINT
+              || e->kind == EVENT_KIND_UNSUBSCRIBE))
         g_ptr_array_index (out->untrusted, i) = (gpointer) trust_not_named;
     }
   verp_result_clear (&r);
@@ -377,7 +384,7 @@ trust_unsub_domain (const struct conf *conf, const struct trust_envelope *env, c
     out->ours = FALSE;
     /* nobody is named: whatever the mail says, it requests nothing */
     if (conf->signature == CONF_SIGNATURE_ENFORCE)
-      trust_set_all (out, trust_unknown_unsub);
+      trust_set_all (out, result, trust_unknown_unsub);
     else
       trust_warn_believed (conf, env, trust_unknown_unsub);
     return;
