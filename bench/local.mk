@@ -1,5 +1,5 @@
 # bench/ - benchmarks against the peers, run by hand: `make bench`.
-EXTRA_DIST += bench/parse bench/store bench/mail bench/acct bench/dispatch
+EXTRA_DIST += bench/parse bench/store bench/mail bench/acct bench/dispatch bench/retention
 bench: src/recoil
 	$(srcdir)/bench/parse --recoil src/recoil
 	$(srcdir)/bench/mail --recoil src/recoil

@@ -115,6 +115,17 @@ store_fail (GError **error, int rc, const char *what)
 }
 
 gint64
+store_used_size (struct store *s)
+{
+  MDB_envinfo info;
+  MDB_stat st;
+
+  mdb_env_info (s->env, &info);
+  mdb_env_stat (s->env, &st);
+  return (gint64) (info.me_last_pgno + 1) * st.ms_psize;
+}
+
+gint64
 store_map_size (struct store *s)
 {
   MDB_envinfo info;
@@ -315,7 +326,7 @@ store_open (const struct store_options *o, struct store **out, GError **error)
   }
   s->event_retention = MAX (o->event_retention, 0);
   s->stats_retention = MAX (o->stats_retention, 0);
-  s->max_map_size = o->max_map_size > 0 ? o->max_map_size : G_GINT64_CONSTANT (8) << 30;
+  s->max_map_size = o->max_map_size > 0 ? o->max_map_size : G_GINT64_CONSTANT (64) << 30;
   s->seen_ttl = o->seen_ttl > 0 ? o->seen_ttl : 30 * 86400;
   if ((rc = mdb_env_create (&s->env)) != 0 || (rc = mdb_env_set_maxdbs (s->env, 16)) != 0
       || (rc = mdb_env_set_mapsize (s->env, (size_t) (o->map_size > 0 ? o->map_size : 64 << 20))) != 0) {

@@ -86,6 +86,10 @@ void store_close (struct store *s);
 /* store_map_size - the current map size in bytes. */
 gint64 store_map_size (struct store *s);
 
+/* store_used_size - the bytes of the file in use: up to its last page
+ * (freed pages inside are reused, so this is what the store occupies). */
+gint64 store_used_size (struct store *s);
+
 /* One event to apply. */
 struct store_item {
   const struct event *event;

@@ -81,10 +81,13 @@ shell_tests = \
 	tests/faults.test \
 	tests/e2e/postfix.test
 TESTS += $(shell_tests)
-check_PROGRAMS += tests/store-apply tests/store-hold
+check_PROGRAMS += tests/store-apply tests/store-hold tests/store-year
 tests_store_apply_SOURCES = tests/store-apply.c
 tests_store_apply_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_store_apply_LDADD = $(TEST_LDADD)
+tests_store_year_SOURCES = tests/store-year.c
+tests_store_year_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_store_year_LDADD = $(TEST_LDADD)
 tests_store_hold_SOURCES = tests/store-hold.c
 tests_store_hold_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_store_hold_LDADD = $(LMDB_LIBS)
