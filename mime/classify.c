@@ -33,6 +33,7 @@ fact_free (struct fact *fact)
   g_free (fact->diagnostic);
   g_free (fact->remote_mta);
   g_free (fact->original);
+  g_free (fact->report_status);
   g_free (fact);
 }
 
@@ -799,6 +800,7 @@ struct classify_ctx {
   char command;   /* CLASSIFY_CMD_* or 0 */
   char diag_type; /* CLASSIFY_DIAG_* or 0 */
   int reply_code;
+  gboolean remote; /* a remote MTA is named: the failure came over SMTP */
   gboolean delayed;
   gboolean said_something;
   char status_class;   /* '4', '5' or 0 */
@@ -837,6 +839,12 @@ classify_holds (int r, const struct classify_ctx *c)
      * gives a domain with a null MX: the words decide */
     if (c->named == R_NOTACCEPT)
       return said && (c->words & not_a_user) == 0;
+    /* a local failure (no remote MTA, no reply, no SMTP command: an Exim
+     * router's ":fail: Unknown user", a local mailer): the reporting MTA
+     * knows its own users */
+    if (!c->remote && c->reply_code == 0 && c->command == 0 && c->status_class == '5' && said
+        && c->diag_type != CLASSIFY_DIAG_SMTP)
+      return (c->words & not_a_user) == 0;
     return c->named != R_SUSPEND && c->command == CLASSIFY_CMD_RCPT && said;
   case R_FILTERED:
     if (c->named == R_SUSPEND)
@@ -907,7 +915,7 @@ classify_decide (const struct classify_ctx *c)
 /* classify_run - the reason for the given report values (R_*). */
 static int
 classify_run (const char *diagnostic, const char *status, int reply_code, gboolean delayed, char command,
-              char diag_type, const char *preset)
+              char diag_type, const char *preset, gboolean remote)
 {
   g_autofree char *lower = diagnostic != NULL ? classify_strdown (diagnostic) : NULL;
   struct classify_ctx c = { 0 };
@@ -925,6 +933,7 @@ classify_run (const char *diagnostic, const char *status, int reply_code, gboole
   c.command = command;
   c.diag_type = diag_type;
   c.reply_code = reply_code;
+  c.remote = remote;
   c.delayed = delayed;
   c.said_something = lower != NULL && *lower != '\0';
   if (status != NULL && (status[0] == '4' || status[0] == '5') && status[1] == '.') {
@@ -937,7 +946,8 @@ classify_run (const char *diagnostic, const char *status, int reply_code, gboole
 const char *
 classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean delayed, char command)
 {
-  return classify_kinds[classify_run (diagnostic, status, reply_code, delayed, command, 0, NULL)].reason;
+  return classify_kinds[classify_run (diagnostic, status, reply_code, delayed, command, 0, NULL, TRUE)]
+      .reason;
 }
 
 /* classify_pseudo_status - "5.0.9xx" (or "4.0.9xx") for reason R. */
@@ -945,6 +955,59 @@ static char *
 classify_pseudo_status (int r, gboolean temporary)
 {
   return g_strdup_printf ("%c.0.%s", temporary ? '4' : '5', classify_kinds[r].pseudo);
+}
+
+gboolean
+classify_says_expired (const char *text)
+{
+  /* what MTAs write when they give up after retrying: Exim ("retry
+   * timeout exceeded"), Sendmail ("Message could not be delivered for 5
+   * days"), OpenSMTPD ("Envelope expired"), Postfix ("message expired",
+   * "too long in the queue"), Exchange ("message expired"), qmail ("I'm
+   * not going to try again; this message has been in the queue too long") */
+  static const char *const said[] = { "retry timeout exceeded", "could not be delivered for",
+                                      "envelope expired",       "message expired",
+                                      "delivery time expired",  "delivery expired",
+                                      "in the queue too long",  "been in the queue too long",
+                                      "too long in queue",      "too long in the queue",
+                                      "maximum delivery time",  "message has expired",
+                                      "expired after",          "retry period expired",
+                                      "queue lifetime",         NULL };
+  g_autofree char *lower = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  lower = g_ascii_strdown (text, -1);
+  for (const char *const *p = said; *p != NULL; p++)
+    if (strstr (lower, *p) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* classify_gave_up - whether FACT tells of an MTA that gave up after
+ * retrying: a failure whose last answer was temporary, or words that say
+ * the retries ran out (even under an Action of delayed: OpenSMTPD's
+ * "Envelope expired" notice). */
+static gboolean
+classify_gave_up (const struct fact *fact, const char *status, int reply_code)
+{
+  gboolean delivered = fact->action != NULL
+                       && (g_ascii_strncasecmp (fact->action, "delivered", 9) == 0
+                           || g_ascii_strncasecmp (fact->action, "relayed", 7) == 0
+                           || g_ascii_strncasecmp (fact->action, "expanded", 8) == 0);
+
+  if (delivered)
+    return FALSE;
+  /* the recipient's own line says so (Exim, OpenSMTPD) */
+  if (classify_says_expired (fact->diagnostic))
+    return TRUE;
+  /* the report says so, and the last answer about this one was temporary
+   * (a 5xx answer is its own verdict, whatever else the report says; a
+   * recipient still delayed is still being tried) */
+  if (!fact->gave_up || (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0))
+    return FALSE;
+  return (reply_code >= 400 && reply_code < 500) || (status != NULL && status[0] == '4')
+         || (fact->report_status != NULL && fact->report_status[0] == '4');
 }
 
 struct event *
@@ -999,9 +1062,34 @@ classify_fact (const struct fact *fact, const char *source)
     e->status = status != NULL ? g_steal_pointer (&status) : g_strdup ("2.0.0");
     return e;
   }
+  if (classify_gave_up (fact, status, e->reply_code)) {
+    /* the MTA gave up: a failure of its own, not the remote's last
+     * answer; that answer stays in the diagnostic */
+    r = classify_run (fact->diagnostic, status, e->reply_code, TRUE, fact->command, fact->diag_type,
+                      fact->family_reason, fact->remote_mta != NULL);
+    /* the cause stays the verdict when the answers named one that is not
+     * the recipient's doing (a block list, a policy: the recipient is not
+     * to blame) or a full mailbox; otherwise the message expired */
+    if (!classify_kinds[r].sender && r != R_MAILBOXFULL)
+      r = R_EXPIRED;
+    e->kind = EVENT_KIND_BOUNCE;
+    e->klass = classify_kinds[r].sender ? EVENT_CLASS_IGNORE : EVENT_CLASS_SOFT;
+    e->reason = g_strdup (classify_kinds[r].reason);
+    e->category = g_strdup (classify_kinds[r].category);
+    if (fact->report_status != NULL) {
+      g_free (status);
+      status = g_strdup (fact->report_status);
+    }
+    e->status = status != NULL ? g_steal_pointer (&status) : classify_pseudo_status (r, temporary);
+    return e;
+  }
   r = classify_run (fact->diagnostic, status, e->reply_code, delayed, fact->command, fact->diag_type,
-                    fact->family_reason);
-  e->kind = EVENT_KIND_BOUNCE;
+                    fact->family_reason, fact->remote_mta != NULL);
+  /* a delay warning: the MTA goes on trying, nothing has failed yet */
+  e->kind = (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0)
+                    || (fact->action == NULL && fact->warning)
+                ? EVENT_KIND_DELAYED
+                : EVENT_KIND_BOUNCE;
   e->reason = g_strdup (classify_kinds[r].reason);
   e->category = g_strdup (classify_kinds[r].category);
   if (status == NULL)

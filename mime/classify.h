@@ -35,6 +35,12 @@ struct fact {
   char command;              /* the SMTP command the failure came after: CLASSIFY_CMD_*, or 0 */
   char diag_type;            /* the Diagnostic-Code type: CLASSIFY_DIAG_*, or 0 (none given) */
   gboolean onhold_status;    /* without a status code, report the on-hold one whatever the reason */
+  char *report_status;       /* the reporting MTA's own Status: field, before the remote's code in the
+                              * diagnostic took its place; NULL when the report has none */
+  gboolean warning;          /* the report as a whole says it is only a warning (the MTA goes on
+                              * trying), for facts that give no Action */
+  gboolean gave_up;          /* the report as a whole says the MTA gave up retrying ("Message could
+                              * not be delivered for 5 days"): a temporary last answer is an expiry */
 };
 
 /* SMTP commands (struct fact.command). */
@@ -82,6 +88,11 @@ char classify_command_near (const char *flat, const char *who);
  * COMMAND the failure came after (CLASSIFY_CMD_* or 0); static. */
 const char *classify_reason (const char *diagnostic, const char *status, int reply_code, gboolean delayed,
                              char command);
+
+/* classify_says_expired - whether TEXT says an MTA gave up after retrying
+ * ("retry timeout exceeded", "Envelope expired", "could not be delivered
+ * for 5 days", ...). */
+gboolean classify_says_expired (const char *text);
 
 /* classify_fact - an event of kind bounce (or delivered, for Action
  * delivered/relayed/expanded or a 2.x status) for FACT: address

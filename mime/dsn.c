@@ -39,8 +39,18 @@ dsn_type (const char *field)
   /* Postfix's own words (x-postfix) read like an SMTP server's */
   if (strcmp (type, "smtp") == 0 || strcmp (type, "x-postfix") == 0)
     return CLASSIFY_DIAG_SMTP;
-  if (strcmp (type, "x-unix") == 0)
+  if (strcmp (type, "x-unix") == 0 || strcmp (type, "x-local") == 0) {
+    /* a local mailer may pass on an SMTP reply ("X-Unix; 550 5.1.1 User
+     * unknown", Sendmail's local delivery): then it reads like one */
+    const char *v = semi + 1;
+
+    while (*v == ' ' || *v == '\t')
+      v++;
+    if ((v[0] == '4' || v[0] == '5') && g_ascii_isdigit (v[1]) && g_ascii_isdigit (v[2])
+        && (v[3] == ' ' || v[3] == '-'))
+      return CLASSIFY_DIAG_SMTP;
     return CLASSIFY_DIAG_MAILER;
+  }
   return *type != '\0' ? CLASSIFY_DIAG_OTHER : 0;
 }
 
@@ -101,6 +111,45 @@ dsn_status (const char *field, const char *diagnostic)
   return status;
 }
 
+/* dsn_split_groups - the recipient groups of F that an MTA wrote without
+ * the blank line between them: a group holding a second Final-Recipient
+ * (with the Original-Recipient just before it) is split there, so each
+ * recipient keeps its own Action, Status and diagnostic. */
+static void
+dsn_split_groups (struct fields *f)
+{
+  for (guint i = 0; i < f->groups->len; i++) {
+    struct fields_group *g = fields_group (f, i);
+    gboolean final_seen = FALSE;
+
+    for (guint k = 0; k < g->names->len; k++) {
+      const char *name = g_ptr_array_index (g->names, k);
+      gboolean starts = FALSE;
+      guint at = k;
+
+      if (g_ascii_strcasecmp (name, "Final-Recipient") == 0) {
+        starts = final_seen;
+        final_seen = TRUE;
+        if (starts && k > 0
+            && g_ascii_strcasecmp (g_ptr_array_index (g->names, k - 1), "Original-Recipient") == 0)
+          at = k - 1;
+      }
+      if (starts) {
+        struct fields_group *rest = g_new0 (struct fields_group, 1);
+
+        rest->names = g_ptr_array_new_with_free_func (g_free);
+        rest->values = g_ptr_array_new_with_free_func (g_free);
+        while (g->names->len > at) {
+          g_ptr_array_add (rest->names, g_ptr_array_steal_index (g->names, at));
+          g_ptr_array_add (rest->values, g_ptr_array_steal_index (g->values, at));
+        }
+        g_ptr_array_insert (f->groups, (gint) i + 1, rest);
+        break; /* the rest is looked at as the next group */
+      }
+    }
+  }
+}
+
 guint
 dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArray *facts,
           unsigned *anomalies)
@@ -109,6 +158,7 @@ dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArr
   guint added = 0;
 
   *anomalies |= f->anomalies;
+  dsn_split_groups (f);
   for (guint i = 0; i < f->groups->len; i++) {
     const struct fields_group *g = fields_group (f, i);
     const char *final = fields_get (g, "Final-Recipient");
@@ -134,6 +184,7 @@ dsn_read (const char *text, gsize len, guint max_rcpts, gsize max_field, GPtrArr
     if (fact->diagnostic != NULL && *fact->diagnostic == '\0')
       g_clear_pointer (&fact->diagnostic, g_free);
     fact->status = dsn_status (fields_get (g, "Status"), fact->diagnostic);
+    fact->report_status = classify_status_in_text (fields_get (g, "Status"));
     fact->remote_mta = dsn_value (fields_get (g, "Remote-MTA"));
     if (fields_get (g, "Will-Retry-Until") != NULL)
       fact->temporary = TRUE;

@@ -10,7 +10,8 @@
 #include "event.h"
 
 static const char *const event_kind_names[EVENT_KIND_COUNT] = { "unknown",     "bounce",    "complaint",
-                                                                "unsubscribe", "autoreply", "delivered" };
+                                                                "unsubscribe", "autoreply", "delivered",
+                                                                "delayed" };
 
 static const char *const event_class_names[EVENT_CLASS_COUNT] = { "none", "hard", "soft", "ignore" };
 
@@ -276,6 +277,18 @@ event_field_address (const char *value)
   semi = strchr (value, ';');
   copy = g_strdup (semi != NULL && strchr (value, '@') > semi ? semi + 1 : value);
   s = g_strstrip (copy);
+  {
+    /* a source route, "<@relay.example:user@host>" (RFC 5321 4.1.2): the
+     * mailbox is after its last colon */
+    char *p = s[0] == '<' ? s + 1 : s;
+
+    if (p[0] == '@') {
+      char *colon = strrchr (p, ':');
+
+      if (colon != NULL && strchr (colon, '@') != NULL)
+        s = colon + 1;
+    }
+  }
   if ((lt = strchr (s, '<')) != NULL && (gt = strchr (lt, '>')) != NULL && strchr (lt, '@') < gt) {
     *gt = '\0';
     s = lt + 1;

@@ -18,6 +18,7 @@ typedef enum {
   EVENT_KIND_UNSUBSCRIBE,
   EVENT_KIND_AUTOREPLY,
   EVENT_KIND_DELIVERED,
+  EVENT_KIND_DELAYED, /* a delay warning: the MTA is still trying; never counted, never acted on */
   EVENT_KIND_COUNT
 } event_kind;
 

@@ -610,10 +610,67 @@ parse_add_event (struct parse_result *result, struct event *e)
 
 /* parse_from_facts - events of FACTS with SOURCE; kind bounce unless all
  * are deliveries. */
-static void
-parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *source)
+/* parse_says_warning - whether a report (SUBJECT, its human TEXT) says it
+ * is only a warning: the MTA keeps the message and goes on trying.  What
+ * Postfix ("Delayed Mail (still being retried)"), Exim ("Warning: message
+ * ... delayed", "No action is required on your part"), Sendmail
+ * ("Warning: could not send message for past 4 hours", "Will keep trying
+ * until message is N days old"), OpenSMTPD ("Delivery status notification:
+ * delayed", "this is only a temporary failure report"), Exchange and
+ * Google ("Delivery Status Notification (Delay)", "Delivery incomplete",
+ * "will retry") write. */
+static gboolean
+parse_says_warning (const char *subject, const char *text)
 {
-  gboolean all_delivered = facts->len > 0;
+  static const char *const subjects[] = { "delayed mail",
+                                          "warning: message",
+                                          "warning: could not send message",
+                                          "delivery status notification: delayed",
+                                          "delivery status notification (delay)",
+                                          "delivery delayed",
+                                          "message delayed",
+                                          "delivery incomplete",
+                                          "delayed delivery",
+                                          "mail delivery delayed",
+                                          NULL };
+  static const char *const said[] = { "still being retried",
+                                      "no action is required on your part",
+                                      "will keep trying",
+                                      "will continue trying",
+                                      "will continue to try",
+                                      "delivery attempts will continue",
+                                      "this is only a temporary failure report",
+                                      "do not need to re-send",
+                                      "this is a warning message only",
+                                      "you do not need to resend",
+                                      "has not yet been delivered",
+                                      "not yet been delivered",
+                                      "will retry for",
+                                      "will be retried",
+                                      NULL };
+  g_autofree char *ls = subject != NULL ? g_ascii_strdown (subject, -1) : NULL;
+  g_autofree char *lt = text != NULL ? g_ascii_strdown (text, -1) : NULL;
+
+  for (const char *const *p = subjects; ls != NULL && *p != NULL; p++)
+    if (strstr (ls, *p) != NULL)
+      return TRUE;
+  for (const char *const *p = said; lt != NULL && *p != NULL; p++)
+    if (strstr (lt, *p) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *source, const char *text)
+{
+  /* what the report says as a whole: only a warning, or that the MTA gave
+   * up (Sendmail's "Message could not be delivered for 5 days") */
+  gboolean warning = parse_says_warning (result->subject, text);
+  /* a warning that says what it could not do for hours ("could not be
+   * delivered for more than 4 hours") still goes on trying */
+  gboolean gave_up = !warning && classify_says_expired (text);
+
+  gboolean all_delivered = facts->len > 0, all_delayed = facts->len > 0;
 
   for (guint i = 0; i < facts->len; i++) {
     struct fact *f = g_ptr_array_index (facts, i);
@@ -623,6 +680,8 @@ parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *sou
 
     if (said != NULL)
       f->family_reason = said;
+    f->warning = warning;
+    f->gave_up = gave_up;
     e = classify_fact (f, source);
     /* what a report gives as the recipient must be an address */
     if (e->address == NULL && f->recipient != NULL && strchr (f->recipient, '@') != NULL)
@@ -630,10 +689,61 @@ parse_from_facts (struct parse_result *result, GPtrArray *facts, const char *sou
 
     if (e->kind != EVENT_KIND_DELIVERED)
       all_delivered = FALSE;
+    if (e->kind != EVENT_KIND_DELAYED)
+      all_delayed = FALSE;
     parse_add_event (result, e);
   }
-  result->kind = all_delivered ? EVENT_KIND_DELIVERED : EVENT_KIND_BOUNCE;
+  result->kind = all_delivered ? EVENT_KIND_DELIVERED : all_delayed ? EVENT_KIND_DELAYED : EVENT_KIND_BOUNCE;
   result->source = g_strdup (source);
+}
+
+/* parse_generated_from - the address TEXT says was "(generated from
+ * FINAL)" or "(ultimately generated from FINAL)": Exim names the address
+ * an alias or a forward led to on the line above, and its report's
+ * Final-Recipient is then the alias, not the address that failed.  NULL
+ * when the text says no such thing.  Caller frees. */
+static char *
+parse_generated_from (const char *text, const char *final)
+{
+  g_autofree char *lower = NULL, *want = NULL;
+  const char *hit;
+
+  if (text == NULL || final == NULL)
+    return NULL;
+  lower = g_ascii_strdown (text, -1);
+  want = g_ascii_strdown (final, -1);
+  for (const char *p = lower; (hit = strstr (p, "generated from")) != NULL; p = hit + 14) {
+    const char *eol = strchr (hit, '\n');
+    g_autofree char *rest = g_strndup (hit + 14, eol != NULL ? (gsize) (eol - hit - 14) : strlen (hit + 14));
+    const char *line_start = hit, *prev_end, *prev_start;
+
+    if (strstr (rest, want) == NULL)
+      continue;
+    /* the line above, skipping blank ones */
+    while (line_start > lower && line_start[-1] != '\n')
+      line_start--;
+    prev_end = line_start;
+    while (prev_end > lower) {
+      prev_start = prev_end - 1;
+      while (prev_start > lower && prev_start[-1] != '\n')
+        prev_start--;
+      if (prev_end - prev_start > 1) {
+        g_autofree char *line =
+            g_strstrip (g_strndup (text + (prev_start - lower), (gsize) (prev_end - prev_start)));
+        char *space = strpbrk (line, " \t");
+        char *address;
+
+        if (space != NULL)
+          *space = '\0';
+        address = event_field_address (line);
+        if (address != NULL && g_ascii_strcasecmp (address, final) == 0)
+          g_clear_pointer (&address, g_free);
+        return address;
+      }
+      prev_end = prev_start;
+    }
+  }
+  return NULL;
 }
 
 /* parse_dsn - facts from the delivery-status bodies, completed from the
@@ -652,6 +762,19 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
   }
   if (facts->len == 0)
     return FALSE;
+  for (guint i = 0; text != NULL && i < facts->len; i++) {
+    struct fact *f = g_ptr_array_index (facts, i);
+    g_autofree char *final = event_field_address (f->recipient);
+    char *failed = parse_generated_from (text, final);
+
+    if (failed != NULL) {
+      /* the alias is the address first written to */
+      g_free (f->original);
+      f->original = g_steal_pointer (&final);
+      g_free (f->recipient);
+      f->recipient = failed;
+    }
+  }
   if (facts->len == 1 && text != NULL && *text != '\0') {
     /* a report whose one recipient is unusable ("@host" and the like):
      * the human-readable part may name it */
@@ -722,7 +845,7 @@ parse_dsn (struct parse_result *result, GMimeMessage *message, struct parse_walk
     for (guint i = 0; family != NULL && i < facts->len; i++)
       ((struct fact *) g_ptr_array_index (facts, i))->family = family;
   }
-  parse_from_facts (result, facts, "dsn");
+  parse_from_facts (result, facts, "dsn", text);
   return TRUE;
 }
 
@@ -832,7 +955,7 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
         for (guint i = 0; i < complaints->len; i++)
           g_ptr_array_add (result->events, g_steal_pointer (&complaints->pdata[i]));
       } else {
-        parse_from_facts (result, facts, "json:amazonses");
+        parse_from_facts (result, facts, "json:amazonses", NULL);
       }
       return;
     }
@@ -871,10 +994,22 @@ parse_decide (struct parse_result *result, GMimeMessage *message, struct parse_w
       ctx.report = walk->dsn->len > 0 || (rp != NULL && strstr (rp, "mailer-daemon") != NULL);
     }
     family = textbounce_read (text, strlen (text), &ctx, facts, &walk->anomalies);
+    if (family != NULL && facts->len == 0 && strcmp (family, "generic") != 0
+        && textbounce_looks_like_bounce (parse_header (message, "From"), result->subject)) {
+      /* a known MTA's notice that names nobody recoil can read (AOL's
+       * bare screen names): a bounce about nobody, never the sender */
+      struct fact *f = fact_new ();
+      struct textbounce_text *tt = textbounce_text_new (text, strlen (text));
+
+      f->diagnostic = textbounce_diagnostic_in (tt, NULL);
+      f->family = family;
+      textbounce_text_free (tt);
+      g_ptr_array_add (facts, f);
+    }
     if (family != NULL && facts->len > 0) {
       g_autofree char *source = g_strconcat ("heuristic:", family, NULL);
 
-      parse_from_facts (result, facts, source);
+      parse_from_facts (result, facts, source, text);
       return;
     }
   }
@@ -932,6 +1067,21 @@ parse_message (const char *data, gsize len, const struct parse_limits *limits, u
     result->anomalies |= ANOMALY_TOO_LARGE;
   }
   buf = parse_normalize (data, len, &n, &result->anomalies);
+  {
+    /* lines of nothing but white space before the headers (a gateway's
+     * stray line): the message starts after them */
+    gsize skip = 0, k = 0;
+
+    while (k < n && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n')) {
+      if (buf[k] == '\n')
+        skip = k + 1;
+      k++;
+    }
+    if (skip > 0 && skip < n) {
+      memmove (buf, buf + skip, n - skip + 1);
+      n -= skip;
+    }
+  }
   walk.limits = limits;
   walk.text = g_string_new (NULL);
   walk.html = g_string_new (NULL);

@@ -52,6 +52,11 @@ const struct textbounce_family rules_services[] = {
        "outlook.com"),
     L ("delivery to the following recipients failed", "delivery has failed to these recipients"), NULL, 0,
     microsoft_says },
+  /* a Windows server's CDO sink: "--- Non-Delivery Report ---", then the
+   * undelivered address, then the old message (a notice of its own) */
+  { "cdo", L ("x-mailer:microsoft cdo", "--- non-delivery report ---"),
+    L ("could not be delivered to the following user", "could not be delivered to the following users"),
+    L ("old message:"), 0, NULL },
   { "office365", L ("office 365", "office365", "protection.outlook.com"),
     L ("your message to", "delivery has failed to these recipients"),
     L ("diagnostic information for administrators", "original message headers"), 0, microsoft_says },

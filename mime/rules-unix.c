@@ -30,11 +30,17 @@ const struct textbounce_family rules_unix[] = {
     L ("----- original message follows -----", "----- unsent message follows -----",
        "----- message header follows", "----- original message headers follow"),
     TEXTBOUNCE_TO_FALLBACK | TEXTBOUNCE_TRANSCRIPT },
+  /* OpenSMTPD lists each recipient with the remote server's reply and no
+   * word of the SMTP command; a reply that the mailbox is unknown came at
+   * RCPT (its notices from 6.x begin "This is the MAILER-DAEMON, please DO
+   * NOT REPLY") */
   { "opensmtpd",
-    L ("this is the mailer-daemon at", "an error has occurred while attempting to deliver a message"),
+    L ("this is the mailer-daemon at", "an error has occurred while attempting to deliver a message",
+       "this is the mailer-daemon, please do not reply"),
     L ("for the following list of recipients", "following list of recipients"),
     L ("below is a copy of the original message", "below this line is a copy"), 0,
-    S ({ "no mx found", "notaccept" }) },
+    S ({ "no mx found", "notaccept" }, { "user unknown", "userunknown" }, { "unknown user", "userunknown" },
+       { "no such user", "userunknown" }, { "mailbox unavailable", "userunknown" }) },
   { "postfix", L ("this is the mail system at host", "this is the postfix program at host"),
     L ("could not be delivered to one or more recipients", "your message could not be delivered"),
     L ("content-description: delivery report", "content-description: undelivered message"), 0 },

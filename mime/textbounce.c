@@ -73,6 +73,27 @@ static const char *const textbounce_sender_context[] = {
   "send mail to", "write to",      NULL
 };
 
+/* words before an address that make it an example, advice or a guess:
+ * help text ("if mike.fox@yale.edu fails, try michael.j.fox@yale.edu"),
+ * and a directory's "did you mean" list of people with similar names */
+static const char *const textbounce_prose_context[] = { "e.g.",
+                                                        "for example",
+                                                        "such as",
+                                                        "try ",
+                                                        "instead",
+                                                        "formerly",
+                                                        "did you mean",
+                                                        "similar",
+                                                        "possible match",
+                                                        "alternatively",
+                                                        "you may want",
+                                                        "suggest",
+                                                        "if ",
+                                                        "emailing",
+                                                        "finger ",
+                                                        "ph -s",
+                                                        NULL };
+
 /* textbounce_has - whether LOWER contains one of PHRASES. */
 static gboolean
 textbounce_has (const char *lower, const char *const *phrases)
@@ -682,19 +703,36 @@ textbounce_scan (const struct textbounce_lines *lines, guint first, guint last,
         g_autofree char *words = textbounce_words_before (lower, (gsize) (start - raw));
 
         /* "<a@b> (expanded from <c@d>)", on its line or the next: the
-         * address first written to */
-        if (strstr (words, "expanded from") != NULL) {
+         * address first written to; Exim's "a@b\n (generated from c@d)"
+         * and "(ultimately generated from c@d)" too: an alias or a forward
+         * led to a@b, and c@d did not fail */
+        if (strstr (words, "expanded from") != NULL || strstr (words, "generated from") != NULL) {
           guint k = found->len - 1;
 
           if (found->len > 0 && g_array_index (line_of, guint, k) + 1 >= i
-              && g_ptr_array_index (originals, k) == NULL)
+              && g_ptr_array_index (originals, k) == NULL) {
             originals->pdata[k] = g_steal_pointer (&address);
-          continue;
+            continue;
+          }
+          /* Exim's "an undisclosed address\n (generated from a@b)": the
+           * alias is all that is named */
+          if (strstr (words, "generated from") == NULL)
+            continue;
         }
         if (textbounce_has (words, textbounce_sender_context)) {
           g_ptr_array_add (senders, g_steal_pointer (&address));
           continue;
         }
+        if (textbounce_has (words, textbounce_prose_context))
+          continue;
+      }
+      {
+        /* "NAME@yale.edu", "USER@host": a placeholder in help text */
+        gsize n = (gsize) (strchr (address, '@') - address);
+
+        if ((n == 4 && (strncmp (address, "NAME", 4) == 0 || strncmp (address, "USER", 4) == 0))
+            || (n == 8 && strncmp (address, "USERNAME", 8) == 0))
+          continue;
       }
       if (textbounce_skipped (address, ctx, senders))
         continue;
@@ -935,6 +973,16 @@ textbounce_diagnostic_in (const struct textbounce_text *tt, const char *recipien
     char *diag =
         textbounce_collect (lines, i, RAW (i) + (hit - LOWER (i)) + strlen (lower_rcpt), tt->last, is_rcpt);
 
+    if (diag != NULL) {
+      /* "addr: 550 5.5.0 ...", "addr>: ...": the separator after the
+       * address is not part of what was said */
+      gsize skip = strspn (diag, " \t:>;,-");
+
+      if (skip > 0)
+        memmove (diag, diag + skip, strlen (diag + skip) + 1);
+      if (*diag == '\0')
+        g_clear_pointer (&diag, g_free);
+    }
     return diag != NULL ? diag : textbounce_section_text (lines, tt->first, tt->last, FALSE);
   }
 }
