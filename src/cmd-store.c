@@ -127,6 +127,7 @@ struct cmd_store_events {
   gint64 limit; /* at most this many, 0 = all */
   gint64 shown;
   const char *lead; /* text mode: put before each line (status's indent) */
+  GString *head;    /* text mode: printed before the first line, if any */
 };
 
 /* cmd_store_event_line - one fact O (an event log entry) as a line of text. */
@@ -188,6 +189,8 @@ cmd_store_event_one (guint64 seq, const char *text, gsize len, gpointer data)
     json_object_set_new (o, "seq", json_integer ((json_int_t) seq));
     cmd_store_print_json (o);
   } else {
+    if (ev->shown == 0 && ev->head != NULL)
+      fputs (ev->head->str, stdout);
     cmd_store_event_line (o, ev->lead != NULL ? ev->lead : "");
     json_decref (o);
   }
@@ -251,7 +254,7 @@ cmd_store_status (struct store *store, const char *address, gboolean as_json)
 
     json_object_set (o, "outbox", pending);
     json_object_set_new (o, "state_event", json_integer ((json_int_t) r.state_event));
-    if (known && !store_each_event (store, norm, cmd_store_collect_one, &c, &error)) {
+    if (!store_each_event (store, norm, cmd_store_collect_one, &c, &error)) {
       g_critical ("%s", error->message);
       json_decref (c.list);
       json_decref (o);
@@ -306,18 +309,22 @@ cmd_store_status (struct store *store, const char *address, gboolean as_json)
     if (why.shown == 0)
       printf ("because:       fact #%" G_GUINT64_FORMAT ", past [recoil] event_retention\n", r.state_event);
   }
-  if (!as_json && known) {
+  if (!as_json) {
     struct cmd_store_events ev = { 0, NULL, FALSE, 5, 0, "               " };
+    g_autoptr (GString) head = g_string_new (NULL);
 
-    printf ("last facts:    (newest first; recoil events %s shows them all)\n", norm);
+    /* an address without a record may still have delay warnings and
+     * deliveries in the log */
+    g_string_printf (head, "last facts:    (newest first; recoil events %s shows them all)\n", norm);
+    ev.head = head;
     if (!store_each_event (store, norm, cmd_store_event_one, &ev, &error)) {
       g_critical ("%s", error->message);
       json_decref (pending);
       record_clear (&r);
       return RECOIL_TEMPORARY;
     }
-    if (ev.shown == 0)
-      printf ("               none kept (past [recoil] event_retention, or imported)\n");
+    if (ev.shown == 0 && known)
+      printf ("last facts:    none kept (past [recoil] event_retention, or imported)\n");
   }
   json_decref (pending);
   record_clear (&r);

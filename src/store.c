@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <jansson.h>
 #include <lmdb.h>
 #include <signal.h>
 #include <string.h>
@@ -32,6 +33,10 @@ G_DEFINE_QUARK (recoil-store-error-quark, store_error)
 struct store {
   MDB_env *env;
   MDB_dbi addresses, seen, seen_days, seen_at, outbox, events, daily;
+  /* address -> the newest logged fact about an address without a record
+   * (delay warnings, deliveries): the head of its chain until a record
+   * takes it over or the retention lets the fact go */
+  MDB_dbi leads;
   gint64 max_map_size;
   gint64 seen_ttl;
   gint64 claim_lease;     /* > 0: new outbox entries are claimed for this long */
@@ -217,7 +222,7 @@ store_open_dbis_with (struct store *s, MDB_txn *txn, unsigned flags)
     MDB_dbi *dbi;
   } dbs[] = { { "addresses", &s->addresses }, { "seen", &s->seen },     { "seen_days", &s->seen_days },
               { "seen_at", &s->seen_at },     { "outbox", &s->outbox }, { "events", &s->events },
-              { "daily", &s->daily } };
+              { "daily", &s->daily },         { "leads", &s->leads } };
 
   for (gsize i = 0; i < G_N_ELEMENTS (dbs); i++) {
     int rc = mdb_dbi_open (txn, dbs[i].name, flags, dbs[i].dbi);
@@ -691,6 +696,63 @@ store_event_time (const MDB_val *v)
   return t;
 }
 
+/* what marks a fact logged without a record */
+static const char store_no_record[] = ",\"record\":false";
+
+/* store_lead_get - the head of KEY's chain of facts without a record
+ * into SEQ, 0 when there is none. */
+static int
+store_lead_get (struct store *s, MDB_txn *txn, const char *key, guint64 *seq)
+{
+  MDB_val k = store_key (key), v;
+  int rc = mdb_get (txn, s->leads, &k, &v);
+
+  *seq = 0;
+  if (rc == 0 && v.mv_size == 8)
+    *seq = store_from_be64 (v.mv_data);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* store_lead_put - SEQ becomes the head of KEY's chain. */
+static int
+store_lead_put (struct store *s, MDB_txn *txn, const char *key, guint64 seq)
+{
+  guint8 b[8];
+  MDB_val k = store_key (key), v = { 8, b };
+
+  store_be64 (seq, b);
+  return mdb_put (txn, s->leads, &k, &v, 0);
+}
+
+/* store_lead_del - KEY's chain has a record now, or nothing left. */
+static int
+store_lead_del (struct store *s, MDB_txn *txn, const char *key)
+{
+  MDB_val k = store_key (key);
+  int rc = mdb_del (txn, s->leads, &k, NULL);
+
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* store_lead_forget - SEQ, a fact logged without a record, is let go:
+ * when it is still the head of its address's chain, the chain is gone. */
+static int
+store_lead_forget (struct store *s, MDB_txn *txn, guint64 seq, const MDB_val *v)
+{
+  json_t *o = json_loadb (v->mv_data, v->mv_size, 0, NULL);
+  const char *raw = o != NULL ? json_string_value (json_object_get (o, "recipient")) : NULL;
+  g_autofree char *key = raw != NULL ? event_normalize_address (raw) : NULL;
+  guint64 head = 0;
+  int rc = 0;
+
+  json_decref (o);
+  if (key == NULL)
+    return 0;
+  if ((rc = store_lead_get (s, txn, key, &head)) == 0 && head == seq)
+    rc = store_lead_del (s, txn, key);
+  return rc;
+}
+
 /* store_prune_events - delete up to MAX entries from the start of the
  * event log that are older than CUTOFF (entries are in the order they
  * were written, so in time order but for clock steps); *N gets how many. */
@@ -709,6 +771,9 @@ store_prune_events (struct store *s, MDB_txn *txn, gint64 cutoff, guint max, gui
     gint64 t = store_event_time (&v);
 
     if (t >= cutoff)
+      break;
+    if (k.mv_size == 8 && memmem (v.mv_data, v.mv_size, store_no_record, sizeof store_no_record - 1) != NULL
+        && (rc = store_lead_forget (s, txn, store_from_be64 (k.mv_data), &v)) != 0)
       break;
     if ((rc = mdb_cursor_del (c, 0)) != 0)
       break;
@@ -897,7 +962,7 @@ store_json_str_n (GString *out, const char *prefix, gsize prefix_len, const char
  * one JSON object: time, decision, actions, sender and the event fields. */
 static int
 store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct store_item *item, gint64 now,
-                 const struct store_result *res, guint64 prev, GString *line)
+                 const struct store_result *res, guint64 prev, gboolean lead, GString *line)
 {
   const struct event *e = item->event;
   guint8 key[8];
@@ -932,6 +997,8 @@ store_log_event (struct store *s, MDB_txn *txn, guint64 *seq, const struct store
   store_json_str (line, "untrusted", item->untrusted);
   if (res->actions > 0)
     store_json_str (line, "acted", res->acted);
+  if (lead)
+    g_string_append (line, store_no_record);
   if (prev > 0) {
     g_string_append (line, ",\"prev\":");
     store_json_int (line, (gint64) prev);
@@ -989,6 +1056,13 @@ store_note_acted (struct store_result *res, const char *who)
   }
 }
 
+/* store_kind_counts - whether facts of KIND are kept per address. */
+static gboolean
+store_kind_counts (event_kind kind)
+{
+  return kind == EVENT_KIND_BOUNCE || kind == EVENT_KIND_COMPLAINT || kind == EVENT_KIND_UNSUBSCRIBE;
+}
+
 /* store_apply_one - one item inside the batch transaction. */
 static int
 store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guint i, const char *day,
@@ -1016,16 +1090,35 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
   store_tally_parts (w, day, "event", event_kind_name (e->kind), event_class_name (e->klass), e->category);
   if (item->untrusted != NULL) {
     store_tally (w, g_strdup_printf ("%s|untrusted|%s", day, event_kind_name (e->kind)));
-    return store_log_event (s, txn, next_event, item, w->now, res, 0, w->line);
+    return store_log_event (s, txn, next_event, item, w->now, res, 0, FALSE, w->line);
   }
   key = e->address != NULL ? event_normalize_address (e->address) : NULL;
   if (key == NULL && e->kind == EVENT_KIND_UNSUBSCRIBE)
     key = store_id_only_key (e->hints.list_id, e->hints.subscriber_id);
   if (key == NULL)
-    return store_log_event (s, txn, next_event, item, w->now, res, 0, w->line);
+    return store_log_event (s, txn, next_event, item, w->now, res, 0, FALSE, w->line);
   rc = store_load (s, txn, key, &r, error);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return rc;
+  /* delay warnings, auto-replies and deliveries are kept in the log but
+   * make no record of their own: an address seen only that way has
+   * nothing to count and would only take room */
+  if (rc == MDB_NOTFOUND && !store_kind_counts (e->kind)) {
+    guint64 seq = *next_event;
+
+    record_clear (&r);
+    if ((rc = store_lead_get (s, txn, key, &prev)) != 0
+        || (rc = store_log_event (s, txn, next_event, item, w->now, res, prev, TRUE, w->line)) != 0)
+      return rc;
+    return store_lead_put (s, txn, key, seq);
+  }
+  /* a new record takes over the facts logged before it */
+  if (rc == MDB_NOTFOUND) {
+    if ((rc = store_lead_get (s, txn, key, &r.last_event)) != 0)
+      return rc;
+    if (r.last_event > 0 && (rc = store_lead_del (s, txn, key)) != 0)
+      return rc;
+  }
   {
     struct policy_rules rules;
 
@@ -1085,7 +1178,7 @@ store_apply_one (struct store *s, MDB_txn *txn, struct store_apply_work *w, guin
     store_tally (w, g_strdup_printf ("%s|decision|%s|%s", day,
                                      res->decision.outcome == POLICY_SUPPRESS ? "suppress" : "unsubscribe",
                                      res->decision.why));
-  return store_log_event (s, txn, next_event, item, w->now, res, prev, w->line);
+  return store_log_event (s, txn, next_event, item, w->now, res, prev, FALSE, w->line);
 }
 
 /* store_apply_work - the batch, in one transaction. */
@@ -1459,14 +1552,15 @@ store_event_prev (const MDB_val *v)
   return n;
 }
 
+static gboolean store_each_event_all (struct store *s, store_event_fn fn, gpointer data, GError **error);
+
 gboolean
 store_each_event (struct store *s, const char *address, store_event_fn fn, gpointer data, GError **error)
 {
   MDB_txn *txn;
-  MDB_cursor *c = NULL;
   MDB_val k, v;
   guint8 key[8];
-  guint64 seq = 0, seen = 0;
+  guint64 seq = 0;
   int rc;
 
   if ((rc = store_read (s, &txn)) != 0)
@@ -1489,6 +1583,12 @@ store_each_event (struct store *s, const char *address, store_event_fn fn, gpoin
       mdb_txn_abort (txn);
       return FALSE;
     }
+    /* no record: the chain of facts that make none (delay warnings,
+     * deliveries) */
+    if (rc == MDB_NOTFOUND && (rc = store_lead_get (s, txn, norm, &seq)) != 0) {
+      mdb_txn_abort (txn);
+      return store_fail (error, rc, "cannot read the event log");
+    }
     while (seq > 0) {
       k.mv_size = 8;
       k.mv_data = key;
@@ -1502,8 +1602,25 @@ store_each_event (struct store *s, const char *address, store_event_fn fn, gpoin
     mdb_txn_abort (txn);
     return TRUE;
   }
-  /* every fact, newest first; the read transaction is renewed now and
-   * then, so a long listing does not hold old pages from reuse */
+  mdb_txn_abort (txn);
+  return store_each_event_all (s, fn, data, error);
+}
+
+/* store_each_event_all - every fact, newest first; the read transaction is
+ * renewed now and then, so a long listing does not hold old pages from
+ * reuse. */
+static gboolean
+store_each_event_all (struct store *s, store_event_fn fn, gpointer data, GError **error)
+{
+  MDB_txn *txn;
+  MDB_cursor *c = NULL;
+  MDB_val k, v;
+  guint8 key[8];
+  guint64 seq = 0, seen = 0;
+  int rc;
+
+  if ((rc = store_read (s, &txn)) != 0)
+    return store_fail (error, rc, "cannot begin a read transaction");
   for (rc = mdb_cursor_open (txn, s->events, &c) == 0 ? mdb_cursor_get (c, &k, &v, MDB_LAST) : MDB_NOTFOUND;
        rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_PREV)) {
     if (k.mv_size != 8)

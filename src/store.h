@@ -197,8 +197,9 @@ gboolean store_purge (struct store *s, gint64 now, guint max, struct store_purge
 /* store_each_event - call FN with the event log entries (one JSON object
  * each, LEN bytes, not NUL-terminated) newest first: all of them, or the
  * facts about ADDRESS (the chain its record starts, back to the oldest
- * fact kept).  FN returns FALSE to stop.  Facts that were not believed
- * are in the full listing only. */
+ * fact kept; for an address without a record, the chain of its delay
+ * warnings and deliveries).  FN returns FALSE to stop.  Facts that were
+ * not believed are in the full listing only. */
 typedef gboolean (*store_event_fn) (guint64 seq, const char *json, gsize len, gpointer data);
 gboolean store_each_event (struct store *s, const char *address, store_event_fn fn, gpointer data,
                            GError **error);

@@ -381,6 +381,82 @@ test_retention (void)
   rmrf (dir);
 }
 
+/* leads_count - the entries of the store's "leads" database. */
+static guint64
+leads_count (const char *db)
+{
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  MDB_stat st;
+
+  g_assert_cmpint (mdb_env_create (&env), ==, 0);
+  mdb_env_set_maxdbs (env, 16);
+  g_assert_cmpint (mdb_env_open (env, db, MDB_RDONLY, 0600), ==, 0);
+  g_assert_cmpint (mdb_txn_begin (env, NULL, MDB_RDONLY, &txn), ==, 0);
+  g_assert_cmpint (mdb_dbi_open (txn, "leads", 0, &dbi), ==, 0);
+  g_assert_cmpint (mdb_stat (txn, dbi, &st), ==, 0);
+  mdb_txn_abort (txn);
+  mdb_env_close (env);
+  return st.ms_entries;
+}
+
+/* Delay warnings make no record: they are chained in the log by address
+ * all the same, the first bounce's record takes the chain over, and the
+ * chain's head goes with the retention. */
+static void
+test_delayed_chain (void)
+{
+  g_autofree char *dir = tmpdir ();
+  g_autoptr (conf_t) conf = test_conf (dir);
+  g_autofree char *db = g_build_filename (dir, "var", NULL);
+  struct store_options o = { db, 1 << 20, 64 << 20, 30 * DAY, TRUE };
+  struct store *s = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (event_t) late = bounce ("late@example.org", EVENT_CLASS_SOFT);
+  g_autoptr (event_t) late_bounce = bounce ("late@Example.ORG", EVENT_CLASS_SOFT);
+  g_autoptr (event_t) slow = bounce ("slow@example.org", EVENT_CLASS_SOFT);
+  struct store_item item = { late, NULL, NULL, NULL, NULL, 0 };
+  struct store_result res;
+  struct store_purge_report report;
+  guint events = 0;
+  struct record r;
+
+  late->kind = slow->kind = EVENT_KIND_DELAYED;
+  o.event_retention = 90 * DAY;
+  g_assert_true (store_open (&o, &s, &error));
+  g_assert_true (store_apply (s, conf, &item, 1, T0, &res, &error));
+  g_assert_true (store_apply (s, conf, &item, 1, T0 + DAY, &res, &error));
+  item.event = slow;
+  g_assert_true (store_apply (s, conf, &item, 1, T0 + DAY, &res, &error));
+  g_assert_false (store_get (s, "late@example.org", &r, &error));
+  g_assert_no_error (error);
+  record_clear (&r);
+  g_assert_true (store_each_event (s, "late@example.org", count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 2);
+  /* the bounce: one soft, a record, and its chain holds the warnings */
+  item.event = late_bounce;
+  g_assert_true (store_apply (s, conf, &item, 1, T0 + 2 * DAY, &res, &error));
+  g_assert_true (store_get (s, "late@example.org", &r, &error));
+  g_assert_cmpuint (r.soft, ==, 1);
+  record_clear (&r);
+  events = 0;
+  g_assert_true (store_each_event (s, "late@example.org", count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 3);
+  store_close (s);
+  g_assert_cmpuint (leads_count (db), ==, 1); /* slow@ only */
+  /* past the retention the warning about slow@ goes, and its head too */
+  g_assert_true (store_open (&o, &s, &error));
+  g_assert_true (store_purge (s, T0 + 92 * DAY, 1000, &report, &error));
+  g_assert_cmpuint (report.events, ==, 3); /* the bounce of day 2 stays */
+  events = 0;
+  g_assert_true (store_each_event (s, "slow@example.org", count_events, &events, &error));
+  g_assert_cmpuint (events, ==, 0);
+  store_close (s);
+  g_assert_cmpuint (leads_count (db), ==, 0);
+  rmrf (dir);
+}
+
 /* A hard bounce suppresses, enqueues the provider's actions in the same
  * transaction, and a second one does not repeat them. */
 static void
@@ -683,6 +759,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/idempotent", test_idempotent);
   g_test_add_func ("/store/idempotent-by-fact-time", test_idempotent_by_fact_time);
   g_test_add_func ("/store/retention", test_retention);
+  g_test_add_func ("/store/delayed-chain", test_delayed_chain);
   g_test_add_func ("/store/outbox-enqueue", test_outbox_enqueue);
   g_test_add_func ("/store/batch-equals-single", test_batch_equals_single);
   g_test_add_func ("/store/map-full", test_map_full);
