@@ -797,6 +797,7 @@ struct classify_ctx {
   guint64 words;  /* reasons whose phrases occur */
   int named;      /* the reason the status names, or -1 */
   int preset;     /* the reason the reader knows, or -1 */
+  int provider;   /* the reason a provider's own reply gives, or -1 */
   char command;   /* CLASSIFY_CMD_* or 0 */
   char diag_type; /* CLASSIFY_DIAG_* or 0 */
   int reply_code;
@@ -806,6 +807,83 @@ struct classify_ctx {
   char status_class;   /* '4', '5' or 0 */
   char status_subject; /* the digit after the class, or 0 */
 };
+
+/* Replies in the providers' own words, from their published catalogues;
+ * each phrase is specific to its provider and decides before the general
+ * phrases above.  Lower case, matched anywhere in the diagnostic; the
+ * first match in this order wins. */
+static const struct {
+  const char *phrase;
+  int reason;
+} classify_provider_replies[] = {
+  /* Gmail, "Gmail SMTP errors and codes",
+   * https://support.google.com/a/answer/3726730 */
+  { "email account that you tried to reach is over quota", R_MAILBOXFULL },
+  { "inbox is out of storage space", R_MAILBOXFULL },
+  { "email account that you tried to reach does not exist", R_USERUNKNOWN },
+  { "email account that you tried to reach is disabled", R_SUSPEND },
+  { "email account that you tried to reach is inactive", R_SUSPEND },
+  { "receiving mail too quickly", R_SPEEDING },
+  { "receiving mail at a rate that prevents", R_SPEEDING },
+  { "unusual rate of unsolicited mail", R_BADREPUTATION },
+  { "low reputation of the sending", R_BADREPUTATION },
+  { "ip not in whitelist for rcpt domain", R_BLOCKED },
+  { "tls required for rcpt domain", R_SECURITYERROR },
+  { "not authorized to send email directly to our servers", R_BLOCKED },
+  { "is likely unsolicited mail", R_SPAMDETECTED },
+  { "exceeded google's message size limits", R_MESGTOOBIG },
+  { "- gcdp ", R_POLICYVIOLATION },
+  /* Microsoft 365, "Email non-delivery reports and SMTP errors in Exchange
+   * Online", https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/
+   * non-delivery-reports-in-exchange-online/non-delivery-reports-in-exchange-online */
+  { "resolver.adr.recipnotfound", R_USERUNKNOWN },
+  { "resolver.adr.recipientnotfound", R_USERUNKNOWN },
+  { "resolver.adr.exrecipnotfound", R_USERUNKNOWN },
+  { "access denied. as(", R_USERUNKNOWN },
+  { "resolver.rst.notauthorized", R_FILTERED },
+  { "resolver.rst.sendernotauthenticatedfor", R_FILTERED },
+  { "resolver.rst.deliveryrestricted", R_FILTERED },
+  { "resolver.rst.authrequired", R_FILTERED },
+  { "resolver.rst.recipsizelimit", R_MESGTOOBIG },
+  { "quotaexceededexception", R_MAILBOXFULL },
+  { "banned sending ip", R_BLOCKED },
+  { "traffic not accepted from this ip", R_BLOCKED },
+  { "does not pass dmarc verification", R_AUTHFAILURE },
+  { "sender policy framework violation", R_AUTHFAILURE },
+  { "rate limited due to ip reputation", R_BADREPUTATION },
+  { "hop count exceeded", R_NETWORKERROR },
+  /* Yahoo, "SMTP error codes", https://senders.yahooinc.com/smtp-error-codes/ */
+  { "[tss04]", R_BADREPUTATION },
+  { "unexpected volume or user complaints", R_BADREPUTATION },
+  { "[ts01]", R_BLOCKED },
+  { "[ts02]", R_BLOCKED },
+  { "[ts03]", R_BLOCKED },
+  { "[tss09]", R_BLOCKED },
+  { "[bl21]", R_BLOCKED },
+  { "[bl23]", R_BLOCKED },
+  { "message not accepted for policy reasons", R_POLICYVIOLATION },
+  { "doesn't have a yahoo.com account", R_USERUNKNOWN },
+  { "this mailbox is disabled (554.30)", R_SUSPEND },
+  { "unresolvable rfc.5321 from domain", R_REJECTED },
+  /* Orange and Wanadoo, their replies in French and English ("Orange
+   * postmaster", https://postmaster.orange.fr/) */
+  { "boite du destinataire pleine", R_MAILBOXFULL },
+  { "destinataire invalide", R_USERUNKNOWN },
+  { "compte du destinataire est bloque", R_SUSPEND },
+  { "boite du destinataire archivee", R_SUSPEND },
+  { "trop de connexions", R_TOOMANYCONN },
+  { "service refuse, veuillez essayer plus tard", R_BLOCKED },
+};
+
+/* classify_provider - the reason a provider's own reply in LOWER gives, or -1. */
+static int
+classify_provider (const char *lower)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (classify_provider_replies); i++)
+    if (strstr (lower, classify_provider_replies[i].phrase) != NULL)
+      return classify_provider_replies[i].reason;
+  return -1;
+}
 
 /* classify_before_data - whether COMMAND comes before the message is sent. */
 static gboolean
@@ -881,6 +959,8 @@ classify_holds (int r, const struct classify_ctx *c)
 static int
 classify_decide (const struct classify_ctx *c)
 {
+  if (c->provider >= 0)
+    return c->provider;
   if (c->preset >= 0 && (classify_vague & BIT (c->preset)) == 0)
     return c->preset;
   if (c->diag_type == 0 || c->diag_type == CLASSIFY_DIAG_SMTP)
@@ -925,6 +1005,7 @@ classify_run (const char *diagnostic, const char *status, int reply_code, gboole
   if (lower != NULL)
     classify_unwrap (lower);
   c.words = lower != NULL ? classify_phrase_mask (lower) : 0;
+  c.provider = lower != NULL ? classify_provider (lower) : -1;
   c.named = classify_code_reason (status);
   c.preset = -1;
   for (int r = 0; preset != NULL && r < R_COUNT; r++)
@@ -1004,7 +1085,9 @@ classify_gave_up (const struct fact *fact, const char *status, int reply_code)
   /* the report says so, and the last answer about this one was temporary
    * (a 5xx answer is its own verdict, whatever else the report says; a
    * recipient still delayed is still being tried) */
-  if (!fact->gave_up || (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0))
+  if (fact->action != NULL && g_ascii_strncasecmp (fact->action, "delayed", 7) == 0)
+    return FALSE;
+  if (!fact->gave_up)
     return FALSE;
   return (reply_code >= 400 && reply_code < 500) || (status != NULL && status[0] == '4')
          || (fact->report_status != NULL && fact->report_status[0] == '4');
@@ -1065,15 +1148,9 @@ classify_fact (const struct fact *fact, const char *source)
   if (classify_gave_up (fact, status, e->reply_code)) {
     /* the MTA gave up: a failure of its own, not the remote's last
      * answer; that answer stays in the diagnostic */
-    r = classify_run (fact->diagnostic, status, e->reply_code, TRUE, fact->command, fact->diag_type,
-                      fact->family_reason, fact->remote_mta != NULL);
-    /* the cause stays the verdict when the answers named one that is not
-     * the recipient's doing (a block list, a policy: the recipient is not
-     * to blame) or a full mailbox; otherwise the message expired */
-    if (!classify_kinds[r].sender && r != R_MAILBOXFULL)
-      r = R_EXPIRED;
+    r = R_EXPIRED;
     e->kind = EVENT_KIND_BOUNCE;
-    e->klass = classify_kinds[r].sender ? EVENT_CLASS_IGNORE : EVENT_CLASS_SOFT;
+    e->klass = EVENT_CLASS_SOFT;
     e->reason = g_strdup (classify_kinds[r].reason);
     e->category = g_strdup (classify_kinds[r].category);
     if (fact->report_status != NULL) {

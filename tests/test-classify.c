@@ -83,6 +83,141 @@ static const struct class_case class_cases[] = {
   { "blocked-by-the-user", NULL, "Sender blocked by the user", NULL, "suspend", EVENT_CLASS_SOFT },
 };
 
+/* Replies as the providers' published catalogues word them (the sources
+ * are named over the table in mime/classify.c), each with the verdict the
+ * catalogue's explanation gives. */
+static const struct class_case provider_cases[] = {
+  /* Gmail */
+  { "gmail-over-quota", "4.2.2",
+    "452-4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to", NULL,
+    "mailboxfull", EVENT_CLASS_SOFT },
+  { "gmail-out-of-storage", "4.2.2", "452-4.2.2 The recipient's inbox is out of storage space.", NULL,
+    "mailboxfull", EVENT_CLASS_SOFT },
+  { "gmail-does-not-exist", "5.1.1",
+    "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking", NULL,
+    "userunknown", EVENT_CLASS_HARD },
+  { "gmail-inactive", "5.2.1", "550 5.2.1 The email account that you tried to reach is inactive.", NULL,
+    "suspend", EVENT_CLASS_SOFT },
+  { "gmail-too-quickly", "4.2.1",
+    "450-4.2.1 The user you are trying to contact is receiving mail too quickly. Please resend", NULL,
+    "speeding", EVENT_CLASS_IGNORE },
+  { "gmail-rate-prevents", "4.2.1",
+    "450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional "
+    "messages from being delivered.",
+    NULL, "speeding", EVENT_CLASS_IGNORE },
+  { "gmail-unusual-rate", "4.7.28",
+    "421-4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP "
+    "address. To protect our users from spam, mail sent from your IP address has been temporarily rate "
+    "limited.",
+    NULL, "badreputation", EVENT_CLASS_IGNORE },
+  { "gmail-not-whitelisted", "4.7.0", "421-4.7.0 IP not in whitelist for RCPT domain, closing connection.",
+    NULL, "blocked", EVENT_CLASS_IGNORE },
+  { "gmail-tls-required", "4.7.0", "421-4.7.0 TLS required for RCPT domain, closing connection.", NULL,
+    "securityerror", EVENT_CLASS_IGNORE },
+  { "gmail-ipv6-ptr", "5.7.25",
+    "550-5.7.25 The IP address sending this message does not have a PTR record setup, or the corresponding "
+    "forward DNS entry does not point to the sending IP.",
+    NULL, "requireptr", EVENT_CLASS_IGNORE },
+  { "gmail-low-reputation", "5.7.1",
+    "550-5.7.1 Our system has detected that this message is likely suspicious due to the very low "
+    "reputation of the sending domain.",
+    NULL, "badreputation", EVENT_CLASS_IGNORE },
+  { "gmail-likely-unsolicited", "5.7.1",
+    "550-5.7.1 Our system has detected that this message is likely unsolicited mail. To reduce the amount "
+    "of spam sent to Gmail, this message has been blocked.",
+    NULL, "spamdetected", EVENT_CLASS_IGNORE },
+  { "gmail-ip-not-authorized", "5.7.1",
+    "550-5.7.1 The IP you're using to send mail is not authorized to send email directly to our servers.",
+    NULL, "blocked", EVENT_CLASS_IGNORE },
+  { "gmail-gcdp", "5.7.1", "550 5.7.1 This message violates example.com email policy. - gcdp <x> - gsmtp",
+    NULL, "policyviolation", EVENT_CLASS_IGNORE },
+  { "gmail-size", "5.3.4", "552-5.3.4 Your message exceeded Google's message size limits.", NULL,
+    "mesgtoobig", EVENT_CLASS_IGNORE },
+  /* Microsoft 365 */
+  { "m365-recipnotfound", "5.1.1", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", NULL, "userunknown",
+    EVENT_CLASS_HARD },
+  { "m365-access-denied-as", "5.4.1",
+    "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [X.prod.outlook.com]", NULL,
+    "userunknown", EVENT_CLASS_HARD },
+  { "m365-banned-ip", "5.7.606",
+    "550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list", NULL,
+    "blocked", EVENT_CLASS_IGNORE },
+  { "m365-traffic-not-accepted", "5.7.708", "550 5.7.708 Access denied, traffic not accepted from this IP.",
+    NULL, "blocked", EVENT_CLASS_IGNORE },
+  { "m365-dmarc", "5.7.509",
+    "550 5.7.509 Access denied, sending domain example.test does not pass DMARC verification", NULL,
+    "authfailure", EVENT_CLASS_IGNORE },
+  { "m365-spf", "5.7.23", "550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+    NULL, "authfailure", EVENT_CLASS_IGNORE },
+  { "m365-rate-limited", "4.7.650",
+    "451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited due to IP reputation.", NULL,
+    "badreputation", EVENT_CLASS_IGNORE },
+  { "m365-not-authorized", "5.7.1", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", NULL, "filtered",
+    EVENT_CLASS_SOFT },
+  { "m365-group-auth", "5.7.133",
+    "550 5.7.133 RESOLVER.RST.SenderNotAuthenticatedForGroup; authentication required", NULL, "filtered",
+    EVENT_CLASS_SOFT },
+  { "m365-mailbox-auth", "5.7.134",
+    "550 5.7.134 RESOLVER.RST.SenderNotAuthenticatedForMailbox; authentication required", NULL, "filtered",
+    EVENT_CLASS_SOFT },
+  { "m365-quota", "5.2.2", "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException", NULL,
+    "mailboxfull", EVENT_CLASS_SOFT },
+  { "m365-size", "5.2.3", "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient", NULL,
+    "mesgtoobig", EVENT_CLASS_IGNORE },
+  { "m365-hop-count", "5.4.14", "554 5.4.14 Hop count exceeded - possible mail loop ATTR34", NULL,
+    "networkerror", EVENT_CLASS_SOFT },
+  { "m365-not-in-allowed-senders", "5.7.124",
+    "550 5.7.124 RESOLVER.RST.DeliveryRestricted; sender not in allowed-senders list", NULL, "filtered",
+    EVENT_CLASS_SOFT },
+  /* Yahoo */
+  { "yahoo-tss04", "4.7.0",
+    "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user "
+    "complaints",
+    NULL, "badreputation", EVENT_CLASS_IGNORE },
+  { "yahoo-ts03", "4.7.1", "421 4.7.1 [TS03] All messages from 192.0.2.1 will be permanently deferred", NULL,
+    "blocked", EVENT_CLASS_IGNORE },
+  { "yahoo-bl21", "5.7.1",
+    "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list",
+    NULL, "blocked", EVENT_CLASS_IGNORE },
+  { "yahoo-policy", "5.7.9", "554 5.7.9 Message not accepted for policy reasons.", NULL, "policyviolation",
+    EVENT_CLASS_IGNORE },
+  { "yahoo-no-account", "5.0.0", "554 delivery error: dd This user doesn't have a yahoo.com account", NULL,
+    "userunknown", EVENT_CLASS_HARD },
+  { "yahoo-disabled", "5.0.0",
+    "554 delivery error: dd Sorry your message to a@example.org cannot be delivered. This mailbox is "
+    "disabled (554.30)",
+    NULL, "suspend", EVENT_CLASS_SOFT },
+  { "yahoo-unresolvable-from", "4.0.0",
+    "451 Message temporarily deferred due to unresolvable RFC.5321 from domain", NULL, "rejected",
+    EVENT_CLASS_IGNORE },
+  /* Orange */
+  { "orange-full", "5.2.2", "552 5.2.2 Boite du destinataire pleine. Recipient mailbox full. OFR_417", NULL,
+    "mailboxfull", EVENT_CLASS_SOFT },
+  { "orange-invalid", "5.1.1",
+    "550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416", NULL, "userunknown",
+    EVENT_CLASS_HARD },
+  { "orange-archived", "5.2.1",
+    "550 5.2.1 Boite du destinataire archivee. Archived recipient mailbox. LPN007_421", NULL, "suspend",
+    EVENT_CLASS_SOFT },
+  { "orange-service-refused", "4.0.0",
+    "421 mwinf0000 ME Service refuse, veuillez essayer plus tard. Service refused, please try later. "
+    "OFR004_104",
+    NULL, "blocked", EVENT_CLASS_IGNORE },
+  { "orange-too-many-connections", "4.0.0",
+    "421 mwinf0000 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, "
+    "slow down. OFR005_102",
+    NULL, "toomanyconn", EVENT_CLASS_IGNORE },
+  /* RFC 3463 when the words are generic */
+  { "generic-words-5.1.1", "5.1.1", "550 5.1.1 Requested action not taken", NULL, "userunknown",
+    EVENT_CLASS_HARD },
+  { "generic-words-5.2.2", "5.2.2", "552 5.2.2 Requested action not taken", NULL, "mailboxfull",
+    EVENT_CLASS_SOFT },
+  { "generic-words-5.1.2", "5.1.2", "550 5.1.2 Requested action not taken", NULL, "hostunknown",
+    EVENT_CLASS_HARD },
+  { "generic-words-5.3.4", "5.3.4", "552 5.3.4 Requested action aborted", NULL, "mesgtoobig",
+    EVENT_CLASS_IGNORE },
+};
+
 static void
 test_class (gconstpointer data)
 {
@@ -296,6 +431,11 @@ main (int argc, char **argv)
     g_autofree char *path = g_strdup_printf ("/classify/%s", class_cases[i].name);
 
     g_test_add_data_func (path, &class_cases[i], test_class);
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (provider_cases); i++) {
+    g_autofree char *path = g_strdup_printf ("/classify/provider/%s", provider_cases[i].name);
+
+    g_test_add_data_func (path, &provider_cases[i], test_class);
   }
   g_test_add_func ("/classify/status-in-text", test_status_in_text);
   g_test_add_func ("/classify/many-reply-codes", test_many_reply_codes);
