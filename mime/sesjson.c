@@ -1,200 +1,204 @@
-/* sesjson - the few keys of an SES notification recoil needs. */
+/* sesjson - Amazon SES notifications read with jansson. */
 #include "config.h"
 
+#include <jansson.h>
 #include <string.h>
 
 #include "classify.h"
 #include "sesjson.h"
 
-/* sesjson_value - the string value of "KEY": in [FROM, TO), unescaped, or
- * NULL; *AFTER (optional) gets where the value ends. */
+/* sesjson_string - the string member KEY of O, copied, or NULL. */
 static char *
-sesjson_value (const char *from, const char *to, const char *key, const char **after)
+sesjson_string (json_t *o, const char *key)
 {
-  g_autofree char *needle = g_strdup_printf ("\"%s\":", key);
-  const char *p = g_strstr_len (from, to - from, needle);
-  GString *out;
+  const char *v = json_string_value (json_object_get (o, key));
 
-  if (p == NULL)
-    return NULL;
-  p += strlen (needle);
-  while (p < to && (*p == ' ' || *p == '\t'))
-    p++;
-  if (p >= to || *p != '"')
-    return NULL;
-  out = g_string_new (NULL);
-  for (p++; p < to && *p != '"'; p++) {
-    if (*p == '\\' && p + 1 < to) {
-      p++;
-      g_string_append_c (out, *p == 'n' ? ' ' : *p);
-    } else {
-      g_string_append_c (out, *p);
-    }
+  return v != NULL ? g_strdup (v) : NULL;
+}
+
+/* sesjson_load - the JSON object that starts at a '{' of TEXT, the first
+ * that parses (a notification may follow a line of prose); NULL when none
+ * does. */
+static json_t *
+sesjson_load (const char *text)
+{
+  const char *p = text;
+
+  /* a few tries: a body is prose with one object in it, not a heap of
+   * broken ones worth parsing each */
+  for (int tries = 0; tries < 8 && (p = strchr (p, '{')) != NULL; tries++, p++) {
+    json_t *o = json_loads (p, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, NULL);
+
+    if (json_is_object (o))
+      return o;
+    json_decref (o);
   }
-  if (after != NULL)
-    *after = p;
+  return NULL;
+}
+
+/* sesjson_notification - the SES notification in O: O itself, or the one
+ * an SNS message carries as a string in "Message" (new reference), or
+ * NULL. */
+static json_t *
+sesjson_notification (json_t *o)
+{
+  const char *inner = json_string_value (json_object_get (o, "Message"));
+
+  if (json_object_get (o, "notificationType") != NULL || json_object_get (o, "eventType") != NULL)
+    return json_incref (o);
+  if (inner != NULL) {
+    json_t *n = json_loads (inner, 0, NULL);
+
+    if (json_is_object (n)
+        && (json_object_get (n, "notificationType") != NULL || json_object_get (n, "eventType") != NULL))
+      return n;
+    json_decref (n);
+  }
+  return NULL;
+}
+
+/* sesjson_bounces - a fact per bounced recipient of the "bounce" object B. */
+static void
+sesjson_bounces (json_t *b, guint max, GPtrArray *facts)
+{
+  const char *type = json_string_value (json_object_get (b, "bounceType"));
+  json_t *list = json_object_get (b, "bouncedRecipients");
+  gboolean temporary = type != NULL && g_ascii_strcasecmp (type, "Transient") == 0;
+  size_t i;
+  json_t *r;
+
+  json_array_foreach (list, i, r)
+  {
+    struct fact *f;
+
+    if (facts->len >= max)
+      break;
+    if (json_string_value (json_object_get (r, "emailAddress")) == NULL)
+      continue;
+    f = fact_new ();
+    f->recipient = sesjson_string (r, "emailAddress");
+    f->action = sesjson_string (r, "action");
+    f->status = sesjson_string (r, "status");
+    f->diagnostic = sesjson_string (r, "diagnosticCode");
+    f->temporary = temporary;
+    f->family = "amazonses";
+    if (f->diagnostic != NULL && g_ascii_strncasecmp (f->diagnostic, "smtp;", 5) == 0)
+      memmove (f->diagnostic, f->diagnostic + 5, strlen (f->diagnostic + 5) + 1);
+    if (f->diagnostic != NULL)
+      g_strstrip (f->diagnostic);
+    g_ptr_array_add (facts, f);
+  }
+}
+
+/* sesjson_complaints - an event per complained recipient of the
+ * "complaint" object C. */
+static void
+sesjson_complaints (json_t *c, guint max, GPtrArray *complaints)
+{
+  const char *type = json_string_value (json_object_get (c, "complaintFeedbackType"));
+  json_t *list = json_object_get (c, "complainedRecipients");
+  size_t i;
+  json_t *r;
+
+  json_array_foreach (list, i, r)
+  {
+    const char *address = json_string_value (json_object_get (r, "emailAddress"));
+    struct event *e;
+
+    if (complaints->len >= max)
+      break;
+    if (address == NULL)
+      continue;
+    e = event_new ();
+    e->kind = EVENT_KIND_COMPLAINT;
+    e->source = g_strdup ("arf");
+    e->reason = g_strdup ("feedback");
+    e->category = g_strdup ("other");
+    e->feedback_type = g_strdup (type != NULL ? type : "abuse");
+    e->address = event_field_address (address);
+    g_ptr_array_add (complaints, e);
+  }
+}
+
+/* sesjson_deliveries - a delivered fact per recipient of the "delivery"
+ * object D, with the receiving server's answer ("250 2.6.0 ..."). */
+static void
+sesjson_deliveries (json_t *d, guint max, GPtrArray *facts)
+{
+  const char *response = json_string_value (json_object_get (d, "smtpResponse"));
+  g_autofree char *code = classify_status_in_text (response);
+  json_t *list = json_object_get (d, "recipients");
+  size_t i;
+  json_t *r;
+
+  json_array_foreach (list, i, r)
+  {
+    struct fact *f;
+
+    if (facts->len >= max)
+      break;
+    if (!json_is_string (r))
+      continue;
+    f = fact_new ();
+    f->recipient = g_strdup (json_string_value (r));
+    f->action = g_strdup ("delivered");
+    f->status = g_strdup (code != NULL && code[0] == '2' ? code : "2.0.0");
+    f->diagnostic = g_strdup (response);
+    f->family = "amazonses";
+    g_ptr_array_add (facts, f);
+  }
+}
+
+/* sesjson_unwrap - TEXT with the breaks a relay put into over-long lines
+ * taken out (caller frees): Sendmail's "!" + newline + space, or a bare
+ * newline + space; JSON has neither inside a string. */
+static char *
+sesjson_unwrap (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p++) {
+    const char *q = p + (*p == '!');
+
+    if (*q == '\r')
+      q++;
+    if (*q == '\n' && (q[1] == ' ' || q[1] == '\t')) {
+      p = q + 1;
+      continue;
+    }
+    g_string_append_c (out, *p);
+  }
   return g_string_free (out, FALSE);
-}
-
-/* sesjson_array - the bounds of the array value of "KEY": in TEXT. */
-static gboolean
-sesjson_array (const char *text, const char *key, const char **start, const char **end)
-{
-  g_autofree char *needle = g_strdup_printf ("\"%s\":[", key);
-  const char *p = strstr (text, needle);
-  int depth = 0;
-
-  if (p == NULL)
-    return FALSE;
-  p += strlen (needle) - 1;
-  *start = p;
-  for (; *p; p++) {
-    if (*p == '"') { /* skip strings */
-      for (p++; *p && *p != '"'; p++)
-        if (*p == '\\' && p[1])
-          p++;
-      if (!*p)
-        break;
-    } else if (*p == '[' || *p == '{') {
-      depth++;
-    } else if ((*p == ']' || *p == '}') && --depth == 0) {
-      *end = p;
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
-
-/* sesjson_objects - call FN for each {...} element of the array [START, END). */
-static void
-sesjson_each_object (const char *start, const char *end, void (*fn) (const char *, const char *, gpointer),
-                     gpointer data)
-{
-  for (const char *p = start; p < end; p++)
-    if (*p == '{') {
-      const char *q = p;
-
-      while (q < end && *q != '}') {
-        if (*q == '"')
-          for (q++; q < end && *q != '"'; q++)
-            if (*q == '\\')
-              q++;
-        q++;
-      }
-      fn (p, q, data);
-      p = q;
-    }
-}
-
-/* What the element callbacks fill. */
-struct sesjson_state {
-  GPtrArray *facts, *complaints;
-  guint max;
-  gboolean temporary;
-  char *feedback_type;
-};
-
-static void
-sesjson_bounced (const char *from, const char *to, gpointer data)
-{
-  struct sesjson_state *st = data;
-  struct fact *f;
-
-  if (st->facts->len >= st->max)
-    return;
-  f = fact_new ();
-  f->recipient = sesjson_value (from, to, "emailAddress", NULL);
-  f->action = sesjson_value (from, to, "action", NULL);
-  f->status = sesjson_value (from, to, "status", NULL);
-  f->diagnostic = sesjson_value (from, to, "diagnosticCode", NULL);
-  f->temporary = st->temporary;
-  f->family = "amazonses";
-  if (f->diagnostic != NULL && g_ascii_strncasecmp (f->diagnostic, "smtp;", 5) == 0)
-    memmove (f->diagnostic, f->diagnostic + 5, strlen (f->diagnostic + 5) + 1);
-  if (f->recipient == NULL) {
-    fact_free (f);
-    return;
-  }
-  g_ptr_array_add (st->facts, f);
-}
-
-static void
-sesjson_complained (const char *from, const char *to, gpointer data)
-{
-  struct sesjson_state *st = data;
-  g_autofree char *address = sesjson_value (from, to, "emailAddress", NULL);
-  struct event *e;
-
-  if (address == NULL || st->complaints->len >= st->max)
-    return;
-  e = event_new ();
-  e->kind = EVENT_KIND_COMPLAINT;
-  e->source = g_strdup ("arf");
-  e->reason = g_strdup ("feedback");
-  e->category = g_strdup ("other");
-  e->feedback_type = g_strdup (st->feedback_type != NULL ? st->feedback_type : "abuse");
-  e->address = event_field_address (address);
-  g_ptr_array_add (st->complaints, e);
 }
 
 gboolean
 sesjson_read (const char *text, guint max_rcpts, GPtrArray *facts, GPtrArray *complaints)
 {
-  g_autofree char *plain = NULL;
-  g_autofree char *type = NULL;
-  struct sesjson_state st = { facts, complaints, max_rcpts, FALSE, NULL };
-  const char *start, *end;
+  json_t *outer, *n;
+  const char *type;
 
-  if (text == NULL || strstr (text, "notificationType") == NULL)
+  /* most mail is not JSON: no parse at all without the key */
+  if (text == NULL || (strstr (text, "notificationType") == NULL && strstr (text, "eventType") == NULL))
     return FALSE;
-  if (strstr (text, "\\\"notificationType\\\"") != NULL) {
-    /* a notification wrapped as a string inside an SNS message */
-    GString *s = g_string_new (NULL);
+  if ((outer = sesjson_load (text)) == NULL) {
+    g_autofree char *unwrapped = sesjson_unwrap (text);
 
-    for (const char *p = text; *p; p++) {
-      if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
-        p++;
-      g_string_append_c (s, *p);
-    }
-    plain = g_string_free (s, FALSE);
-    text = plain;
+    if ((outer = sesjson_load (unwrapped)) == NULL)
+      return FALSE;
   }
-  type = sesjson_value (text, text + strlen (text), "notificationType", NULL);
+  n = sesjson_notification (outer);
+  json_decref (outer);
+  if (n == NULL)
+    return FALSE;
+  type = json_string_value (json_object_get (n, "notificationType"));
   if (type == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (type, "Bounce") == 0 && sesjson_array (text, "bouncedRecipients", &start, &end)) {
-    g_autofree char *bounce_type = sesjson_value (text, text + strlen (text), "bounceType", NULL);
-
-    st.temporary = bounce_type != NULL && g_ascii_strcasecmp (bounce_type, "Transient") == 0;
-    sesjson_each_object (start, end, sesjson_bounced, &st);
-  } else if (g_ascii_strcasecmp (type, "Complaint") == 0
-             && sesjson_array (text, "complainedRecipients", &start, &end)) {
-    st.feedback_type = sesjson_value (text, text + strlen (text), "complaintFeedbackType", NULL);
-    sesjson_each_object (start, end, sesjson_complained, &st);
-    g_free (st.feedback_type);
-  } else if (g_ascii_strcasecmp (type, "Delivery") == 0 && sesjson_array (text, "recipients", &start, &end)) {
-    /* the receiving server's answer, "250 2.6.0 Message received" */
-    g_autofree char *response = sesjson_value (text, text + strlen (text), "smtpResponse", NULL);
-    g_autofree char *code = classify_status_in_text (response);
-
-    for (const char *p = start; p < end && facts->len < max_rcpts; p++)
-      if (*p == '"') {
-        const char *q = strchr (p + 1, '"');
-        struct fact *f;
-
-        if (q == NULL || q > end)
-          break;
-        f = fact_new ();
-        f->recipient = g_strndup (p + 1, (gsize) (q - p - 1));
-        f->action = g_strdup ("delivered");
-        f->status = g_strdup (code != NULL && code[0] == '2' ? code : "2.0.0");
-        f->diagnostic = g_strdup (response);
-        f->family = "amazonses";
-        g_ptr_array_add (facts, f);
-        p = q;
-      }
-  } else {
-    return FALSE;
-  }
+    type = json_string_value (json_object_get (n, "eventType"));
+  if (type != NULL && g_ascii_strcasecmp (type, "Bounce") == 0)
+    sesjson_bounces (json_object_get (n, "bounce"), max_rcpts, facts);
+  else if (type != NULL && g_ascii_strcasecmp (type, "Complaint") == 0)
+    sesjson_complaints (json_object_get (n, "complaint"), max_rcpts, complaints);
+  else if (type != NULL && g_ascii_strcasecmp (type, "Delivery") == 0)
+    sesjson_deliveries (json_object_get (n, "delivery"), max_rcpts, facts);
+  json_decref (n);
   return facts->len > 0 || complaints->len > 0;
 }

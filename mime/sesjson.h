@@ -1,10 +1,13 @@
 /* sesjson - Amazon SES notifications (Bounce, Complaint, Delivery) sent as
  * JSON in a mail body, bare or wrapped as a string in an SNS message.
  *
- * Only what recoil needs is read, by key, without a JSON library:
- * bouncedRecipients[] (emailAddress, action, status, diagnosticCode) and
- * bounceType, complainedRecipients[] and complaintFeedbackType, and
- * delivery.recipients[].
+ * The body's first JSON object is parsed with jansson (compact or pretty
+ * printed, any spacing); an SNS message's "Message" string is parsed in
+ * turn.  Notifications ("notificationType") and event publishing records
+ * ("eventType") are read: bounce.bouncedRecipients[] (emailAddress,
+ * action, status, diagnosticCode) and bounceType,
+ * complaint.complainedRecipients[] and complaintFeedbackType,
+ * delivery.recipients[] and smtpResponse.
  */
 #ifndef RECOIL_SESJSON_H
 #define RECOIL_SESJSON_H

@@ -445,6 +445,103 @@ test_autoreply_subjects (void)
   }
 }
 
+/* Amazon SES notifications: compact, pretty-printed, inside an SNS
+ * message, as event publishing records; truncated, deeply nested and
+ * wrongly typed JSON is no notification and no crash. */
+static void
+test_ses_json (void)
+{
+  static const char head[] = "From: no-reply@sns.amazonaws.example\nTo: bounces@news.example.test\n"
+                             "Subject: AWS Notification Message\nContent-Type: text/plain; charset=UTF-8\n\n";
+  static const struct {
+    const char *name, *body;
+    event_kind kind;
+    const char *address, *status, *reason;
+  } cases[] = {
+    { "pretty",
+      "{\n  \"notificationType\" : \"Bounce\",\n  \"bounce\" : {\n    \"bounceType\" : \"Permanent\",\n"
+      "    \"bouncedRecipients\" : [ {\n      \"emailAddress\" : \"gone@example.net\",\n"
+      "      \"action\" : \"failed\",\n      \"status\" : \"5.1.1\",\n"
+      "      \"diagnosticCode\" : \"smtp; 550 5.1.1 user unknown\"\n    } ]\n  }\n}\n",
+      EVENT_KIND_BOUNCE, "gone@example.net", "5.1.1", "userunknown" },
+    { "prose-before",
+      "A notice from SES follows.\n{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":"
+      "\"Transient\",\"bouncedRecipients\":[{\"emailAddress\":\"full@example.net\",\"status\":"
+      "\"4.2.2\",\"diagnosticCode\":\"smtp; 452 4.2.2 Mailbox full\"}]}}\n-- \nAWS\n",
+      EVENT_KIND_BOUNCE, "full@example.net", "4.2.2", "mailboxfull" },
+    { "event-publishing",
+      "{\"eventType\": \"Complaint\", \"complaint\": {\"complaintFeedbackType\": \"abuse\", "
+      "\"complainedRecipients\": [{\"emailAddress\": \"Angry@Example.ORG\"}]}}",
+      EVENT_KIND_COMPLAINT, "Angry@example.org", NULL, "feedback" },
+    { "sns-pretty",
+      "{\n  \"Type\" : \"Notification\",\n  \"Message\" : \"{\\n \\\"notificationType\\\": "
+      "\\\"Delivery\\\", \\\"delivery\\\": {\\\"recipients\\\": [\\\"ok@example.com\\\"], "
+      "\\\"smtpResponse\\\": \\\"250 2.6.0 Message received\\\"}}\"\n}\n",
+      EVENT_KIND_DELIVERED, "ok@example.com", "2.6.0", "delivered" },
+    { "escaped-quote",
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":"
+      "\"\\\"john doe\\\"@example.net\",\"status\":\"5.1.1\",\"diagnosticCode\":"
+      "\"smtp; 550 5.1.1 \\u201cunknown\\u201d user\"}]}}",
+      EVENT_KIND_BOUNCE, "\"john doe\"@example.net", "5.1.1", "userunknown" },
+    { "line-broken-by-a-relay",
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":"
+      "\"long@example.net\",\"status\":\"5.1.1\",\"diagnosticCode\":\"smtp; 550 5.1.1 user un!\n known\"}]},"
+      "\"mail\":{\"commonHeaders\":{\"subject\":\"a subject\n cut in two\"}}}",
+      EVENT_KIND_BOUNCE, "long@example.net", "5.1.1", "userunknown" },
+    { "truncated",
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":"
+      "\"cut@example.net\",\"status\":\"5.1",
+      EVENT_KIND_UNKNOWN, NULL, NULL, NULL },
+    { "wrong-types",
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":{\"emailAddress\":"
+      "\"x@example.net\"}}}",
+      EVENT_KIND_UNKNOWN, NULL, NULL, NULL },
+    { "not-utf8",
+      "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":"
+      "\"caf\xe9@example.net\",\"status\":\"5.1.1\"}]}}",
+      EVENT_KIND_BOUNCE, NULL, NULL, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *text = g_strconcat (head, cases[i].body, NULL);
+    struct parse_result *r = parse_text (text, strlen (text), NULL);
+
+    g_test_message ("%s", cases[i].name);
+    g_assert_cmpint (r->kind, ==, cases[i].kind);
+    if (cases[i].address != NULL) {
+      const struct event *e;
+
+      g_assert_cmpuint (r->events->len, ==, 1);
+      e = g_ptr_array_index (r->events, 0);
+      g_assert_cmpstr (e->address, ==, cases[i].address);
+      g_assert_cmpstr (e->reason, ==, cases[i].reason);
+      if (cases[i].status != NULL)
+        g_assert_cmpstr (e->status, ==, cases[i].status);
+    }
+    if (strcmp (cases[i].name, "not-utf8") == 0) {
+      /* the bad byte is not dropped into another, real-looking address */
+      g_assert_cmpuint (r->events->len, ==, 1);
+      g_assert_null (((const struct event *) g_ptr_array_index (r->events, 0))->address);
+      g_assert_true (r->anomalies & ANOMALY_BAD_ADDRESS);
+      g_assert_true (r->anomalies & ANOMALY_BAD_CHARSET);
+    }
+    parse_result_free (r);
+  }
+  {
+    /* nesting far deeper than any notification: refused, quickly */
+    GString *deep = g_string_new (head);
+    struct parse_result *r;
+
+    g_string_append (deep, "{\"notificationType\":\"Bounce\",\"bounce\":");
+    for (guint i = 0; i < 100000; i++)
+      g_string_append_c (deep, '[');
+    r = parse_text (deep->str, deep->len, NULL);
+    g_assert_cmpint (r->kind, ==, EVENT_KIND_UNKNOWN);
+    parse_result_free (r);
+    g_string_free (deep, TRUE);
+  }
+}
+
 /* a text bounce whose recipient line is megabytes long: the diagnostic is
  * cut, at a character boundary, and the reason before the address still
  * counts */
@@ -755,6 +852,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parse/long-header-and-nul", test_long_header_and_nul);
   g_test_add_func ("/parse/truncated-everywhere", test_truncated_everywhere);
   g_test_add_func ("/parse/garbage", test_garbage);
+  g_test_add_func ("/parse/ses-json", test_ses_json);
   g_test_add_func ("/parse/expect-unsub", test_expect_unsub);
   g_test_add_func ("/parse/recipient-is-an-address", test_recipient_is_an_address);
   rc = g_test_run ();
