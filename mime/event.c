@@ -183,6 +183,9 @@ event_normalize_address (const char *address)
   for (const char *p = s; *p; p++)
     if ((unsigned char) *p < 0x20 || *p == 0x7f)
       return NULL;
+  /* U+FFFD stands for bytes lost in decoding: not an address anyone has */
+  if (strstr (s, "\xef\xbf\xbd") != NULL)
+    return NULL;
   at = strrchr (s, '@');
   if (at == NULL || at == s || at[1] == '\0')
     return NULL;

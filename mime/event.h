@@ -88,7 +88,8 @@ gboolean event_class_parse (const char *name, event_class *klass);
  * domain lower-cased (for SMTPUTF8 domains: NFC, then Unicode lower case)
  * without a final dot, surrounding white space and one pair of angle
  * brackets removed.  Returns NULL for anything that is not an address:
- * no '@' with text on both sides, control characters, a local part that
+ * no '@' with text on both sides, control characters, U+FFFD (bytes lost
+ * in decoding), a local part that
  * is neither a dot-atom nor a quoted string or is over 64 octets, a
  * domain that is not two or more labels of letters, digits, '-' and '_'
  * (or UTF-8) nor an address literal, over 254 octets in all (RFC 5321

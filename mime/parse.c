@@ -123,18 +123,22 @@ parse_text_of (GMimePart *part, struct parse_walk *walk)
   /* bytes that are not valid in the declared (or default) charset */
   if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0
       || g_ascii_strcasecmp (charset, "us-ascii") == 0) {
-    g_autoptr (GBytes) raw = parse_part_bytes (part, walk->limits->max_text);
+    g_autoptr (GBytes) raw = parse_part_bytes (part, G_MAXSIZE);
     gsize n;
     const char *d = g_bytes_get_data (raw, &n);
     gboolean ascii = charset != NULL && g_ascii_strcasecmp (charset, "us-ascii") == 0;
 
-    if (d != NULL && !g_utf8_validate (d, (gssize) n, NULL))
-      walk->anomalies |= ANOMALY_BAD_CHARSET;
     for (gsize i = 0; ascii && d != NULL && i < n; i++)
       if ((unsigned char) d[i] >= 0x80) {
         walk->anomalies |= ANOMALY_BAD_CHARSET;
         break;
       }
+    if (d != NULL && !g_utf8_validate_len (d, n, NULL)) {
+      /* each bad byte becomes U+FFFD: dropped, "caf\xe9@example.net"
+       * would read as another, real-looking address */
+      walk->anomalies |= ANOMALY_BAD_CHARSET;
+      return g_utf8_make_valid (d, (gssize) n);
+    }
   }
   if (GMIME_IS_TEXT_PART (part))
     text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));

@@ -508,6 +508,41 @@ textbounce_collect (const struct textbounce_lines *lines, guint i, const char *r
   return textbounce_finish (diag);
 }
 
+/* textbounce_bare_name - a recipient the report names without a domain
+ * (AOL's screen names): a line of one word, no '@', under a line that
+ * ends in ':' and speaks of delivery; NULL when there is none. */
+static char *
+textbounce_bare_name (const struct textbounce_lines *lines, guint first, guint last)
+{
+  for (guint i = first + 1; i < last; i++) {
+    const char *t = LOWER (i);
+    const char *prev = NULL;
+    gsize n;
+
+    while (*t == ' ' || *t == '\t')
+      t++;
+    n = strcspn (t, " \t\r");
+    if (n < 2 || n > 64 || t[n + strspn (t + n, " \t\r")] != '\0' || memchr (t, '@', n) != NULL)
+      continue;
+    if (strspn (t, "abcdefghijklmnopqrstuvwxyz0123456789._+-") != n)
+      continue;
+    /* the line above, skipping blank ones */
+    for (guint k = i; k > first && prev == NULL; k--) {
+      const char *u = LOWER (k - 1);
+
+      if (u[strspn (u, " \t\r")] != '\0')
+        prev = u;
+    }
+    if (prev != NULL) {
+      g_autofree char *p = g_strchomp (g_strdup (prev));
+
+      if (g_str_has_suffix (p, ":") && (strstr (p, "deliver") != NULL || strstr (p, "recipient") != NULL))
+        return g_strndup (t, n);
+    }
+  }
+  return NULL;
+}
+
 /* textbounce_section_text - the lines [FIRST, LAST) joined by spaces, for a
  * diagnostic when no recipient line carries one; with NO_HEADERS, without
  * the header-like lines that describe a returned message ("From:",
@@ -770,7 +805,7 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   g_autofree char *section_text = NULL;
   g_autofree char *to_line = NULL;
   guint first, last;
-  gboolean temporary;
+  gboolean temporary, fallback_refused = FALSE;
 
   if (family == NULL && !ctx->report && !textbounce_looks_like_bounce (ctx->from, ctx->subject))
     return NULL;
@@ -812,7 +847,19 @@ textbounce_read (const char *text, gsize len, const struct textbounce_context *c
   for (const char *const *s = ctx->skip; to_line != NULL && s != NULL && *s != NULL; s++)
     if (g_ascii_strcasecmp (*s, to_line) == 0)
       g_clear_pointer (&to_line, g_free);
-  if (found->len == 0 && (ctx->original_to != NULL || to_line != NULL)
+  if (found->len == 0 && (ctx->original_to != NULL || to_line != NULL)) {
+    /* a report that names its recipient without a domain names someone:
+     * the returned To is only that one when the local parts agree */
+    g_autofree char *bare = textbounce_bare_name (lines, first, last);
+    const char *fallback = ctx->original_to != NULL ? ctx->original_to : to_line;
+    const char *at = strrchr (fallback, '@');
+
+    if (bare != NULL
+        && (at == NULL || (gsize) (at - fallback) != strlen (bare)
+            || g_ascii_strncasecmp (fallback, bare, strlen (bare)) != 0))
+      fallback_refused = TRUE;
+  }
+  if (found->len == 0 && !fallback_refused && (ctx->original_to != NULL || to_line != NULL)
       && (family == NULL || (family->flags & TEXTBOUNCE_TO_FALLBACK) || section_text != NULL)) {
     struct fact *fact = fact_new ();
 
