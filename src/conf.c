@@ -65,6 +65,7 @@ static const char *const conf_signatures[] = { "enforce", "warn", "off", NULL };
 static const char *const conf_scopes[] = { "all-lists", "origin-list", NULL };
 static const char *const conf_auths[] = { "basic", "token", NULL };
 static const char *const conf_connections[] = { "keep-alive", "close", NULL };
+const char *const conf_stores[] = { "lmdb", "postgresql", NULL };
 static const char *const conf_categories[] = { "bad-mailbox",       "bad-domain",      "inactive-mailbox",
                                                "routing-errors",    "quota-issues",    "no-answer-from-host",
                                                "bad-connection",    "relaying-issues", "message-expired",
@@ -76,11 +77,16 @@ static const char *conf_check_log (const char *value);
 static const char *conf_check_domain (const char *value);
 static const char *conf_check_delimiters (const char *value);
 static const char *conf_check_url (const char *value);
+static const char *conf_check_conninfo (const char *value);
 
 /* The table.  Order is the order of the sample and of `config check`. */
 static const struct conf_key conf_keys[] = {
+  { "recoil", "store", CONF_ENUM, G (store), "lmdb", 0, 0, conf_stores, 0, NULL,
+    "Where the state is kept: lmdb (one host, under state_dir) or postgresql (several hosts share it; see "
+    "[postgresql])." },
   { "recoil", "state_dir", CONF_STRING, G (state_dir), "/var/lib/recoil", 1, 4096, NULL, CONF_PATH, NULL,
-    "Directory of the LMDB state store; created on first use with mode 0700." },
+    "Directory of the LMDB state store (with store = postgresql: of the local spool that keeps accounting "
+    "records while the database cannot be reached); created on first use with mode 0700." },
   { "recoil", "log", CONF_STRING, G (log), "syslog", 1, 4096, NULL, 0, conf_check_log,
     "Where messages go: stderr, syslog (facility mail) or an absolute file name." },
   { "recoil", "log_level", CONF_ENUM, G (log_level), "info", 0, 0, conf_log_levels, 0, NULL,
@@ -178,6 +184,16 @@ static const struct conf_key conf_keys[] = {
   { "dispatch", "connections", CONF_ENUM, G (connections), "keep-alive", 0, 0, conf_connections, 0, NULL,
     "keep-alive reuses connections to a provider; close opens one per request." },
 
+  { "postgresql", "conninfo", CONF_STRING, G (pg_conninfo), NULL, 1, 4096, NULL, 0, conf_check_conninfo,
+    "With store = postgresql: the database, in libpq's syntax, e.g. \"host=db.example.com dbname=recoil "
+    "user=recoil\" or a postgresql:// URI.  No password here: use password_file or libpq's PGPASSFILE." },
+  { "postgresql", "password_file", CONF_STRING, G (pg_password_file), NULL, 1, 4096, NULL, CONF_PATH, NULL,
+    "A file holding the database password (its first line); readable by the users recoil runs as, by no "
+    "one else.  Empty = libpq's own ~/.pgpass or PGPASSFILE." },
+  { "postgresql", "connect_timeout", CONF_DURATION, G (pg_connect_timeout), "5s", 1, 600, NULL, 0, NULL,
+    "Longest wait for a connection to the database; then recoil mail exits 75 (the MTA retries) and recoil "
+    "acct keeps records in its local spool." },
+
   { "provider", "type", CONF_ENUM, P (type), NULL, 0, 0, NULL, CONF_REQUIRED, NULL, "The campaign tool." },
   { "provider", "url", CONF_STRING, P (url), NULL, 8, 2048, NULL, CONF_REQUIRED, conf_check_url,
     "API base URL (https:// recommended)." },
@@ -230,7 +246,8 @@ conf_mask_add (guint64 *mask, gsize i)
   mask[i / 64] |= G_GUINT64_CONSTANT (1) << (i % 64);
 }
 
-static const char *const conf_groups[] = { "recoil", "verp", "policy", "dispatch", "provider", NULL };
+static const char *const conf_groups[] = { "recoil",     "verp",     "policy", "dispatch",
+                                           "postgresql", "provider", NULL };
 
 /* conf_choices - the allowed words of ROW; provider type and actions come
  * from the provider registry. */
@@ -294,6 +311,23 @@ conf_check_delimiters (const char *value)
     return "needs two different characters, e.g. +=";
   if (strchr (allowed, value[0]) == NULL || strchr (allowed, value[1]) == NULL)
     return "must be two of + - = _ . # % ~";
+  return NULL;
+}
+
+/* conf_check_conninfo - no password in the connection string: it would
+ * be shown by config check and in libpq's messages. */
+static const char *
+conf_check_conninfo (const char *value)
+{
+  g_autofree char *lower = g_ascii_strdown (value, -1);
+  const char *at = strchr (lower, '@');
+  const char *scheme = strstr (lower, "://");
+
+  if (strstr (lower, "password") != NULL)
+    return "holds a password; put it in password_file (or libpq's PGPASSFILE) instead";
+  /* postgresql://user:password@host */
+  if (scheme != NULL && at != NULL && memchr (scheme + 3, ':', (gsize) (at - scheme - 3)) != NULL)
+    return "holds a password; put it in password_file (or libpq's PGPASSFILE) instead";
   return NULL;
 }
 

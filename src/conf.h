@@ -33,6 +33,9 @@ enum conf_signature {
   CONF_SIGNATURE_OFF      /* acted on silently */
 };
 
+/* [recoil] store: the backend names, by index. */
+extern const char *const conf_stores[];
+
 /* [dispatch] connections. */
 enum conf_connections { CONF_CONNECTIONS_KEEP_ALIVE, CONF_CONNECTIONS_CLOSE };
 
@@ -45,6 +48,7 @@ struct conf {
   char *path; /* the file read, NULL for the built-in defaults */
 
   /* [recoil] */
+  int store; /* index of conf_stores */
   char *state_dir;
   char *log;     /* "stderr", "syslog" or an absolute file name */
   int log_level; /* enum log_level */
@@ -92,6 +96,11 @@ struct conf {
   char *ca_file;             /* or NULL: the system's CAs */
   char *proxy;               /* or NULL */
   int connections;           /* enum conf_connections */
+
+  /* [postgresql] */
+  char *pg_conninfo;         /* libpq connection string, or NULL */
+  char *pg_password_file;    /* or NULL */
+  gint64 pg_connect_timeout; /* seconds */
 
   /* [provider NAME], in file order; owned */
   GPtrArray *providers; /* of struct provider_settings * */

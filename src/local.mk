@@ -20,15 +20,25 @@ src_librecoil_a_SOURCES = \
 	src/policy.c src/policy.h \
 	src/progress.c src/progress.h \
 	src/record.c src/record.h \
-	src/store.c src/store.h \
+	src/store.c src/store.h src/store-backend.h \
+	src/store-apply.c \
+	src/store-lmdb.c \
 	src/trust.c src/trust.h
 
-# Everything the program and the tests link, in dependency order.
-RECOIL_CORE = src/librecoil.a providers/libproviders.a mime/libmime.a verp/libverp.a $(RECOIL_LIBS)
+# The PostgreSQL backend, apart: only the programs that may use it link
+# libpq; the pipe program links the stand-in, which hands over to
+# recoil-pg.
+noinst_LIBRARIES += src/librecoilpg.a src/librecoilnopg.a
+src_librecoilpg_a_CPPFLAGS = $(AM_CPPFLAGS) $(PQ_CFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_librecoilpg_a_SOURCES = src/store-pg.c
+src_librecoilnopg_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_librecoilnopg_a_SOURCES = src/store-pg-none.c
 
-bin_PROGRAMS += src/recoil
-src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
-src_recoil_SOURCES = \
+# Everything the program and the tests link, in dependency order.
+RECOIL_CORE = src/librecoil.a src/librecoilpg.a providers/libproviders.a mime/libmime.a verp/libverp.a \
+	$(RECOIL_LIBS) $(PQ_LIBS)
+
+RECOIL_COMMANDS = \
 	src/main.c \
 	src/cmd-acct.c src/cmd-acct.h \
 	src/cmd-config.c src/cmd-config.h \
@@ -37,15 +47,24 @@ src_recoil_SOURCES = \
 	src/cmd-parse.c src/cmd-parse.h \
 	src/cmd-store.c src/cmd-store.h \
 	src/cmd-verp.c src/cmd-verp.h
+bin_PROGRAMS += src/recoil
+src_recoil_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_recoil_SOURCES = $(RECOIL_COMMANDS)
 # The pipe program: GLib and GMime linked statically when configure found
 # their archives (RECOIL_PIPE_LIBS), so each invocation starts faster.
-src_recoil_LDADD = src/librecoil.a providers/libproviders.a $(RECOIL_PIPE_PRE) mime/libmime.a verp/libverp.a \
-	$(RECOIL_PIPE_LIBS)
+src_recoil_LDADD = src/librecoil.a src/librecoilnopg.a providers/libproviders.a $(RECOIL_PIPE_PRE) \
+	mime/libmime.a verp/libverp.a $(RECOIL_PIPE_LIBS)
 EXTRA_src_recoil_DEPENDENCIES = $(RECOIL_PIPE_DEPS)
 
 # The dispatcher: the only program that links libcurl and libxml2 (through
 # providers/), run by recoil when provider actions are due.
-pkglibexec_PROGRAMS = src/recoil-dispatch
+pkglibexec_PROGRAMS = src/recoil-dispatch src/recoil-pg
+# The same commands with the PostgreSQL backend, linked as usual: recoil
+# hands a command over to it when [recoil] store = postgresql.
+src_recoil_pg_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
+src_recoil_pg_SOURCES = $(RECOIL_COMMANDS)
+src_recoil_pg_LDADD = $(RECOIL_CORE)
+
 src_recoil_dispatch_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_dispatch_SOURCES = src/dispatch-main.c
 src_recoil_dispatch_LDADD = $(RECOIL_CORE)

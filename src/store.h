@@ -1,24 +1,22 @@
-/* store - recoil's durable state in one LMDB environment
+/* store - recoil's durable state, behind one interface
  *
- * Named databases:
- *   addresses   normalised address -> struct record (record.h)
- *   seen        message fingerprint (32 bytes) -> when it was first applied
- *   seen_days   day (4 bytes, big-endian) + fingerprint -> nothing; the
- *               expiry index of `seen`, in time order
- *   seen_at     the fact's own time (4 bytes, big-endian) + 16 bytes of its
- *               fingerprint -> when it was applied: accounting records, which carry
- *               their time, so that a stream appends and expires in order
- *   outbox      id (8 bytes, big-endian) -> struct outbox_entry (outbox.h)
- *   events      sequence (8 bytes, big-endian) -> the event as one JSON object
- *               (keys without a value left out), append only
- *   daily       "YYYY-MM-DD|what|..." -> count (8 bytes)
+ * What is kept, whatever the backend:
+ *   records     normalised address -> struct record (record.h)
+ *   seen        message fingerprints already applied, so that a repeat
+ *               changes nothing (for seen_ttl; an accounting record's, by
+ *               its own time, until that time is past the retention)
+ *   outbox      provider actions waiting to be carried out (outbox.h)
+ *   events      the event log: each fact as one JSON object, numbered
+ *               in order, each naming the one before about its address
+ *   daily       "YYYY-MM-DD|what|..." -> count
+ *   leads       the newest fact about an address that has no record yet
  *
- * Many processes write at once (Postfix runs up to maxproc pipes): LMDB's
- * single writer lock serialises them, and every batch of events is one
- * write transaction, so a batch is applied whole or not at all, even when
- * the process is killed.  A full map grows (doubling) and the batch is
- * retried, up to a ceiling.  Lock, disk, permission and ceiling trouble
- * are STORE_ERROR_TEMPORARY: the caller exits 75 and the MTA retries.
+ * Two backends (store-backend.h): LMDB under [recoil] state_dir, one host
+ * (store-lmdb.c), and PostgreSQL, several hosts on one database
+ * (store-pg.c), chosen by [recoil] store.  Both apply a batch of events as
+ * one transaction, all or nothing, and both answer STORE_ERROR_TEMPORARY
+ * for trouble that may pass (a lock, a full disk, a database that cannot
+ * be reached): the caller exits 75 and the MTA retries.
  */
 #ifndef RECOIL_STORE_H
 #define RECOIL_STORE_H
@@ -42,7 +40,7 @@ typedef enum {
 } store_error_code;
 
 struct store_options {
-  const char *dir;             /* created with mode 0700 when missing */
+  const char *dir;             /* LMDB: created with mode 0700 when missing */
   gint64 map_size;             /* initial map size, bytes */
   gint64 max_map_size;         /* ceiling for growth, bytes */
   gint64 seen_ttl;             /* seconds a fingerprint blocks a repeat */
@@ -55,17 +53,38 @@ struct store_options {
   gint64 stats_retention;      /* seconds the daily counters are kept, 0 = for ever */
   gboolean refuse_root_create; /* do not create DIR when running as root: the pipe user
                                 * could never write what root made */
+  const char *backend;         /* "lmdb" (NULL) or "postgresql" */
+  const char *conninfo;        /* PostgreSQL: libpq connection string */
+  const char *password_file;   /* PostgreSQL: the password's file, or NULL */
+  gint64 connect_timeout;      /* PostgreSQL: seconds, 0 = libpq's default */
+  gboolean create_schema;      /* PostgreSQL: create or upgrade the schema (recoil store init) */
 };
 
-/* store_options_from_conf - OUT from the [recoil] settings of CONF: its
- * state directory, map sizes, seen_ttl and lock_timeout (with exit status
- * 75); the rest zero.  The strings are borrowed from CONF. */
+/* store_options_from_conf - OUT from the [recoil] and [postgresql]
+ * settings of CONF: the backend, state directory, map sizes, seen_ttl,
+ * lock_timeout (with exit status 75), retention and the database; the
+ * rest zero.  The strings are borrowed from CONF. */
 void store_options_from_conf (const struct conf *conf, struct store_options *out);
+
+/* store_backend_known - whether NAME is a backend's name. */
+gboolean store_backend_known (const char *name);
 
 struct store;
 
-/* store_open - open (creating when needed) the environment in OPTIONS->dir
- * and clear stale reader slots of dead processes.  Free with store_close.
+/* store_backend_name - "lmdb" or "postgresql". */
+const char *store_backend_name (struct store *s);
+
+/* store_open - open the backend OPTIONS->backend names.  Free with
+ * store_close.
+ *
+ * PostgreSQL: connect (within connect_timeout) and check the schema's
+ * version: none, or an older one, is an error telling to run `recoil
+ * store init` (unless OPTIONS->create_schema, which creates or upgrades
+ * it); a newer one is STORE_ERROR_FORMAT.  A database that cannot be
+ * reached is STORE_ERROR_TEMPORARY.
+ *
+ * LMDB: open (creating when needed) the environment in OPTIONS->dir and
+ * clear stale reader slots of dead processes.
  *
  * Pages are written with write(2), never through the memory map, so a
  * full disk is an error from a commit (STORE_ERROR_TEMPORARY), not a
@@ -83,11 +102,12 @@ gboolean store_open (const struct store_options *options, struct store **out, GE
 /* store_close - close S; NULL is fine. */
 void store_close (struct store *s);
 
-/* store_map_size - the current map size in bytes. */
+/* store_map_size - the current map size in bytes (LMDB; -1 otherwise). */
 gint64 store_map_size (struct store *s);
 
-/* store_used_size - the bytes of the file in use: up to its last page
- * (freed pages inside are reused, so this is what the store occupies). */
+/* store_used_size - the bytes the store occupies: LMDB, the file up to
+ * its last page (freed pages inside are reused); PostgreSQL, the size of
+ * recoil's tables and indexes. */
 gint64 store_used_size (struct store *s);
 
 /* One event to apply. */
@@ -269,5 +289,39 @@ gboolean store_outbox_requeue (struct store *s, guint64 id, gint64 now, guint *c
 /* store_outbox_drop - remove the entry ID for good; *EXISTED says whether
  * there was one. */
 gboolean store_outbox_drop (struct store *s, guint64 id, gboolean *existed, GError **error);
+
+/* Whole rows of each kind, for store_copy. */
+typedef enum {
+  STORE_TABLE_RECORDS, /* key, record */
+  STORE_TABLE_SEEN,    /* bytes (32: a message's fingerprint; 20: an accounting fact's time and
+                        * fingerprint), applied, fact_time */
+  STORE_TABLE_OUTBOX,  /* id, entry */
+  STORE_TABLE_EVENTS,  /* id (its number), json */
+  STORE_TABLE_DAILY,   /* key, count */
+  STORE_TABLE_LEADS,   /* key, id */
+  STORE_TABLE_COUNT
+} store_table;
+
+struct store_row {
+  const char *key;
+  const guint8 *bytes;
+  gsize len;
+  guint64 id;
+  gint64 applied, fact_time, count;
+  const struct record *record;
+  const struct outbox_entry *entry;
+  const char *json;
+  gsize json_len;
+};
+
+/* store_table_name - "records", "seen", ... */
+const char *store_table_name (store_table table);
+
+/* store_copy - every row of FROM into TO (whose rows of the same keys are
+ * replaced), a batch of rows per transaction; COUNTS (STORE_TABLE_COUNT
+ * elements) gets how many of each.  The event log keeps its numbers, so
+ * records and leads still point into it. */
+typedef gboolean (*store_row_fn) (const struct store_row *row, gpointer data);
+gboolean store_copy (struct store *from, struct store *to, guint64 counts[STORE_TABLE_COUNT], GError **error);
 
 #endif
