@@ -298,8 +298,12 @@ event_field_address (const char *value)
   }
   /* a quoted local part ("john doe"@example.com) is the address itself;
    * other quotes and brackets around it are the text's */
-  if (s[0] == '"' && strstr (s + 1, "\"@") != NULL && event_normalize_address (s) != NULL)
-    return event_normalize_address (s);
+  if (s[0] == '"' && strstr (s + 1, "\"@") != NULL) {
+    char *quoted = event_normalize_address (s);
+
+    if (quoted != NULL)
+      return quoted;
+  }
   while (*s == '"' || *s == '\'' || *s == '(')
     s++;
   n = strlen (s);
