@@ -6,15 +6,18 @@
 #                              (fakes, scripts), clang-format, openssl,
 #                              postfix for the end-to-end test (installed
 #                              unconfigured; a system Postfix is left alone)
-#                              and python3-flufl.bounce (its sample bounces
-#                              for make flufl-check)
+#                              python3-flufl.bounce (its sample bounces
+#                              for make flufl-check) and postgresql (the
+#                              tests start servers of their own with
+#                              initdb and pg_ctl; the system's cluster
+#                              is left alone)
 set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
-libxml2-dev liblmdb-dev ca-certificates"
+libxml2-dev liblmdb-dev libpq-dev ca-certificates"
 case "${1:-}" in
-  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce" ;;
+  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce postgresql" ;;
   "") ;;
   *) echo "usage: install-deps.sh [--test]" >&2; exit 64 ;;
 esac

@@ -3,8 +3,60 @@
 
 #include <string.h>
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "cli.h"
 #include "log.h"
+#include "store-backend.h"
+
+/* The command line as main() got it, for cli_hand_over. */
+static char **cli_argv;
+
+void
+cli_remember_argv (int argc, char **argv)
+{
+  cli_argv = g_new0 (char *, (gsize) argc + 1);
+  for (int i = 0; i < argc; i++)
+    cli_argv[i] = argv[i];
+}
+
+/* cli_pg_program - recoil-pg: named by RECOIL_PG, else beside this
+ * program, else in the libexec directory (caller frees). */
+static char *
+cli_pg_program (void)
+{
+  const char *env = g_getenv ("RECOIL_PG");
+  g_autofree char *self = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  self = g_file_read_link ("/proc/self/exe", NULL);
+  if (self != NULL) {
+    g_autofree char *dir = g_path_get_dirname (self);
+    char *beside = g_build_filename (dir, "recoil-pg", NULL);
+
+    if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+      return beside;
+    g_free (beside);
+  }
+  return g_build_filename (RECOIL_LIBEXECDIR, "recoil-pg", NULL);
+}
+
+/* cli_hand_over - run the same command line in recoil-pg, which has the
+ * PostgreSQL backend this lean program was built without; returns only
+ * when that cannot be done. */
+static void
+cli_hand_over (void)
+{
+  g_autofree char *program = cli_pg_program ();
+
+  if (cli_argv == NULL)
+    return;
+  log_close ();
+  execv (program, cli_argv);
+  g_critical ("[recoil] store = postgresql: cannot run %s: %s", program, g_strerror (errno));
+}
 
 GOptionContext *
 cli_context_new (struct cli *cli, const char *name, const char *parameters, const char *summary)
@@ -67,6 +119,12 @@ cli_load_conf (struct cli *cli, unsigned flags, struct conf **out)
   if (!conf_load (cli_config_path (cli), &conf, &error)) {
     cli_log_lines (error->message);
     return RECOIL_CONFIG;
+  }
+  /* before anything is read or opened: the command starts over there */
+  if (strcmp (conf_stores[conf->store], "postgresql") == 0 && !store_pg_linked) {
+    cli_hand_over ();
+    conf_free (conf);
+    return RECOIL_TEMPORARY;
   }
   if (flags & CLI_CONF_LOG) {
     log_target target = strcmp (conf->log, "stderr") == 0   ? LOG_TARGET_STDERR

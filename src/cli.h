@@ -47,8 +47,17 @@ enum {
  * warnings (config check and the pipe commands, where they matter); with
  * CLI_CONF_LOG send logging where it says (--debug wins over log_level).
  * Each problem is logged on a line of its own.  Returns RECOIL_DONE with
- * *OUT set (free with conf_free) or RECOIL_CONFIG. */
+ * *OUT set (free with conf_free) or RECOIL_CONFIG.  In a program without
+ * the PostgreSQL backend, a configuration that wants it does not return:
+ * the command line is run by recoil-pg instead (RECOIL_TEMPORARY when that
+ * cannot be started). */
 recoil_outcome cli_load_conf (struct cli *cli, unsigned flags, struct conf **out);
+
+/* cli_remember_argv - keep main()'s ARGV (ARGC of them; the strings are
+ * borrowed) before option parsing changes it: a command that finds
+ * [recoil] store = postgresql in a program built without that backend is
+ * run again, whole, by recoil-pg. */
+void cli_remember_argv (int argc, char **argv);
 
 /* cli_log_lines - log each line of TEXT as an error. */
 void cli_log_lines (const char *text);

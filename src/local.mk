@@ -42,6 +42,7 @@ RECOIL_COMMANDS = \
 	src/main.c \
 	src/cmd-acct.c src/cmd-acct.h \
 	src/cmd-config.c src/cmd-config.h \
+	src/cmd-db.c src/cmd-db.h \
 	src/cmd-mail.c src/cmd-mail.h \
 	src/cmd-outbox.c src/cmd-outbox.h \
 	src/cmd-parse.c src/cmd-parse.h \

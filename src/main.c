@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cmd-acct.h"
 #include "cmd-config.h"
+#include "cmd-db.h"
 #include "cmd-mail.h"
 #include "cmd-outbox.h"
 #include "cmd-parse.h"
@@ -59,6 +60,8 @@ static const struct command main_commands[] = {
   { "stats", "events and decisions per day", EXITCODE_ADMIN, cmd_store_run },
   { "events", "the facts applied and what was decided, newest first", EXITCODE_ADMIN, cmd_store_run },
   { "purge", "remove what the retention settings let go of", EXITCODE_ADMIN, cmd_store_run },
+  { "store", "create the state store or upgrade its schema; copy it between backends", EXITCODE_ADMIN,
+    cmd_db_run },
   { "retry", "carry out the provider actions waiting in the outbox", EXITCODE_ADMIN, cmd_retry_run },
   { "outbox", "show, requeue or drop provider actions", EXITCODE_ADMIN, cmd_outbox_run },
   { "verp", "make or read signed return paths and unsubscribe addresses", EXITCODE_ADMIN, cmd_verp_run },
@@ -180,6 +183,7 @@ main (int argc, char **argv)
    * logs must not change with LC_NUMERIC or LC_TIME.  A pipe command
    * (`recoil mail ...`, as the MTA runs it) reads and writes bytes whatever
    * the MTA's LANG, and is spared opening the locale files */
+  cli_remember_argv (argc, argv);
   if (!main_is_pipe (argc, argv))
     setlocale (LC_CTYPE, "");
   log_init ();

@@ -320,7 +320,7 @@ store_apply_one (const struct store_txn_ops *ops, gpointer txn, struct store_bat
       o.next_try = b->now + b->claim_lease;
       o.attempts = 1;
     }
-    if ((rc = ops->outbox_add (txn, &o, &id)) != 0) {
+    if ((rc = ops->outbox_add (txn, &o, k, actions->len, &id)) != 0) {
       record_clear (&r);
       return rc;
     }
@@ -489,4 +489,33 @@ store_event_key (const char *line, gsize len)
                              json_string_value (json_object_get (o, "subscriber")));
   json_decref (o);
   return key;
+}
+
+gboolean
+store_import_apply (const struct store_import_row *row, struct record *r, GError **error)
+{
+  if (row->whole != NULL) {
+    g_autoptr (GBytes) copy = record_encode (row->whole);
+    guint64 last = r->last_event;
+    gsize len;
+    const void *d = g_bytes_get_data (copy, &len);
+
+    record_clear (r);
+    if (!record_decode (d, len, r, error))
+      return FALSE;
+    r->last_event = last;
+    r->state_event = 0;
+    return TRUE;
+  }
+  r->state = row->state;
+  r->changed = row->when;
+  g_free (r->state_reason);
+  r->state_reason = g_strdup (row->reason != NULL ? row->reason : "import");
+  r->state_event = 0;
+  if (row->counts) {
+    r->hard = row->hard;
+    r->soft = row->soft;
+    r->complaints = row->complaints;
+  }
+  return TRUE;
 }

@@ -78,9 +78,9 @@ struct store_txn_ops {
   int (*lead_get) (gpointer txn, const char *key, guint64 *seq);
   int (*lead_put) (gpointer txn, const char *key, guint64 seq);
   int (*lead_del) (gpointer txn, const char *key);
-  /* add the outbox entry E; *ID gets its id.  The entries of one item get
-   * consecutive ids. */
-  int (*outbox_add) (gpointer txn, const struct outbox_entry *e, guint64 *id);
+  /* add the outbox entry E, number INDEX of COUNT for one item; *ID gets
+   * its id.  The entries of one item get consecutive ids. */
+  int (*outbox_add) (gpointer txn, const struct outbox_entry *e, guint index, guint count, guint64 *id);
   /* append the event log entry LINE (JSON) about KEY (NULL: about no
    * address, or not believed); *SEQ gets its number */
   int (*log_event) (gpointer txn, const GString *line, const char *key, guint64 *seq);
@@ -118,6 +118,13 @@ int store_apply_batch (const struct store_txn_ops *ops, gpointer txn, struct sto
  * per key takes them in this order, so that two batches never wait on
  * each other in a circle).  Caller frees with g_array_unref. */
 GArray *store_batch_locks (const struct store_batch *b);
+
+/* store_import_apply - ROW (store_import) applied to R, the address's
+ * record as it is (or an empty one): a whole record replaces R but for its
+ * place in the event log; otherwise the state, why and since when, and
+ * the counts when ROW has them.  FALSE with ERROR for a whole record that
+ * does not encode back. */
+gboolean store_import_apply (const struct store_import_row *row, struct record *r, GError **error);
 
 /* store_event_time - the "time" an event log entry LINE (LEN bytes)
  * starts with, or -1. */

@@ -274,3 +274,124 @@ store_outbox_drop (struct store *s, guint64 id, gboolean *existed, GError **erro
   *existed = FALSE;
   return id == 0 || s->ops->outbox_drop (s, id, existed, error);
 }
+
+const char *
+store_table_name (store_table table)
+{
+  static const char *const names[STORE_TABLE_COUNT] = { "records", "seen",  "outbox",
+                                                        "events",  "daily", "leads" };
+
+  return table < STORE_TABLE_COUNT ? names[table] : "?";
+}
+
+/* Rows gathered for one transaction of the target, with copies of what
+ * they point to (the source's are valid only during its callback). */
+struct store_copy {
+  struct store *to;
+  store_table table;
+  GArray *rows;       /* of struct store_row */
+  GPtrArray *owned;   /* what the rows point to */
+  GPtrArray *records; /* of struct record * */
+  GPtrArray *entries; /* of struct outbox_entry * */
+  guint64 copied;
+  GError *error;
+};
+
+/* store_copy_flush - the rows gathered, into the target. */
+static gboolean
+store_copy_flush (struct store_copy *c)
+{
+  gboolean ok = c->rows->len == 0
+                || c->to->ops->put_rows (c->to, c->table, (const struct store_row *) c->rows->data,
+                                         c->rows->len, &c->error);
+
+  c->copied += ok ? c->rows->len : 0;
+  g_array_set_size (c->rows, 0);
+  g_ptr_array_set_size (c->owned, 0);
+  for (guint i = 0; i < c->records->len; i++)
+    record_clear (g_ptr_array_index (c->records, i));
+  g_ptr_array_set_size (c->records, 0);
+  g_ptr_array_set_size (c->entries, 0);
+  return ok;
+}
+
+static gboolean
+store_copy_row (const struct store_row *row, gpointer data)
+{
+  struct store_copy *c = data;
+  struct store_row copy = *row;
+
+  if (row->key != NULL) {
+    copy.key = g_strdup (row->key);
+    g_ptr_array_add (c->owned, (gpointer) copy.key);
+  }
+  if (row->bytes != NULL) {
+    copy.bytes = g_memdup2 (row->bytes, row->len);
+    g_ptr_array_add (c->owned, (gpointer) copy.bytes);
+  }
+  if (row->json != NULL) {
+    copy.json = g_strndup (row->json, row->json_len);
+    g_ptr_array_add (c->owned, (gpointer) copy.json);
+  }
+  if (row->record != NULL) {
+    g_autoptr (GBytes) bytes = record_encode (row->record);
+    struct record *r = g_new0 (struct record, 1);
+    gsize len;
+    const void *d = g_bytes_get_data (bytes, &len);
+
+    if (!record_decode (d, len, r, &c->error)) {
+      g_free (r);
+      return FALSE;
+    }
+    copy.record = r;
+    g_ptr_array_add (c->records, r);
+  }
+  if (row->entry != NULL) {
+    struct outbox_entry *e = g_new0 (struct outbox_entry, 1);
+
+    *e = *row->entry;
+    e->provider = g_strdup (e->provider);
+    e->action = g_strdup (e->action);
+    e->address = g_strdup (e->address);
+    e->list_id = g_strdup (e->list_id);
+    e->campaign_id = g_strdup (e->campaign_id);
+    e->subscriber_id = g_strdup (e->subscriber_id);
+    e->reason = g_strdup (e->reason);
+    e->status = g_strdup (e->status);
+    e->answer = g_strdup (e->answer);
+    copy.entry = e;
+    g_ptr_array_add (c->entries, e);
+  }
+  g_array_append_val (c->rows, copy);
+  return c->rows->len < 1000 || store_copy_flush (c);
+}
+
+gboolean
+store_copy (struct store *from, struct store *to, guint64 counts[STORE_TABLE_COUNT], GError **error)
+{
+  struct store_copy c = { to, 0, NULL, NULL, NULL, NULL, 0, NULL };
+  gboolean ok = TRUE;
+
+  c.rows = g_array_new (FALSE, FALSE, sizeof (struct store_row));
+  c.owned = g_ptr_array_new_with_free_func (g_free);
+  c.records = g_ptr_array_new_with_free_func (g_free);
+  c.entries = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
+  for (int t = 0; t < STORE_TABLE_COUNT && ok; t++) {
+    c.table = (store_table) t;
+    c.copied = 0;
+    ok = from->ops->each_row (from, c.table, store_copy_row, &c, error) && c.error == NULL
+         && store_copy_flush (&c);
+    counts[t] = c.copied;
+  }
+  if (!ok && c.error != NULL)
+    g_propagate_error (error, g_steal_pointer (&c.error));
+  g_clear_error (&c.error);
+  if (!ok)
+    g_array_set_size (c.rows, 0); /* what was gathered goes nowhere */
+  store_copy_flush (&c);
+  g_array_unref (c.rows);
+  g_ptr_array_unref (c.owned);
+  g_ptr_array_unref (c.records);
+  g_ptr_array_unref (c.entries);
+  return ok;
+}
