@@ -12,7 +12,7 @@ AM_TESTS_ENVIRONMENT = \
 	ASAN_OPTIONS=detect_leaks=1; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
 
-TEST_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil-test\"
+TEST_CPPFLAGS = $(AM_CPPFLAGS) $(PQ_CFLAGS) -DG_LOG_DOMAIN=\"recoil-test\"
 TEST_LDADD = $(RECOIL_CORE)
 
 unit_tests = \
@@ -77,6 +77,10 @@ shell_tests = \
 	tests/mail.test \
 	tests/acct.test \
 	tests/dispatch.test \
+	tests/store-pg.test \
+	tests/mail-pg.test \
+	tests/acct-pg.test \
+	tests/dispatch-pg.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test
@@ -92,7 +96,7 @@ tests_store_hold_SOURCES = tests/store-hold.c
 tests_store_hold_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_store_hold_LDADD = $(LMDB_LIBS)
 EXTRA_DIST += tests/cases
-EXTRA_DIST += $(shell_tests) tests/tap.sh tests/verp_reference.py tests/verp_generate.py
+EXTRA_DIST += $(shell_tests) tests/tap.sh tests/pg.sh tests/verp_reference.py tests/verp_generate.py
 
 # libFuzzer targets: `make fuzz` (needs clang), then run for example
 #   tests/fuzz/fuzz-verp -max_total_time=600 tests/fuzz/verp-corpus tests/fuzz/verp-seeds

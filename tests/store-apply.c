@@ -2,10 +2,9 @@
  * crash tests and bench/store.
  *
  * store-apply DIR COUNT BATCH ADDRESSES [nosync] [hard|soft|ignore]
- *   applies COUNT bounce events, BATCH per transaction, to addresses
- *   user0..user{ADDRESSES-1}@example.org in turn (event i goes to i mod
- *   ADDRESSES), and prints "applied N in S seconds (E events/s)".
- * Events of class ignore (the default) add one to a record's `ignored`
+ *   (DIR: an LMDB directory, or postgresql:CONNINFO) applies COUNT bounce events, BATCH per transaction, to
+ * addresses user0..user{ADDRESSES-1}@example.org in turn (event i goes to i mod ADDRESSES), and prints
+ * "applied N in S seconds (E events/s)". Events of class ignore (the default) add one to a record's `ignored`
  * counter each, so the counts are exact whatever the order.
  */
 #include "config.h"
@@ -46,7 +45,12 @@ main (int argc, char **argv)
     else if (strcmp (argv[i], "soft") == 0)
       klass = EVENT_CLASS_SOFT;
   }
-  o.dir = argv[1];
+  if (g_str_has_prefix (argv[1], "postgresql:")) {
+    o.backend = "postgresql";
+    o.conninfo = argv[1] + strlen ("postgresql:");
+  } else {
+    o.dir = argv[1];
+  }
   o.map_size = 64 << 20;
   o.max_map_size = G_GINT64_CONSTANT (8) << 30;
   o.seen_ttl = 30 * 86400;

@@ -6,6 +6,35 @@ tap_fail=0
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/recoil-test.XXXXXX")
 trap 'rm -rf "$tap_tmp"' EXIT
 
+# RECOIL_TEST_BACKEND=postgresql (the *-pg.test wrappers): the test's
+# configurations keep their state in a PostgreSQL server of the test's own
+# (tests/pg.sh), each configuration in a database of its own.
+tap_backend=${RECOIL_TEST_BACKEND:-lmdb}
+tap_pg_n=0
+if [ "$tap_backend" = postgresql ]; then
+  . "$TOP_SRCDIR/tests/pg.sh"
+  pg_start || { echo "Bail out! the test's PostgreSQL server does not start"; exit 1; }
+  trap 'pg_stop; rm -rf "$tap_tmp"' EXIT
+fi
+
+# tap_lmdb - whether the test runs on LMDB (for what only LMDB does).
+tap_lmdb () { [ "$tap_backend" = lmdb ]; }
+
+# tap_store CONF [DB] - point CONF at the test's backend: nothing on LMDB;
+# on PostgreSQL, database DB (a new one when not given) with its schema.
+tap_store () {
+  local ci db=${2:-}
+  [ "$tap_backend" = postgresql ] || return 0
+  if [ -z "$db" ]; then
+    tap_pg_n=$((tap_pg_n + 1))
+    db=t$tap_pg_n
+  fi
+  ci=$(pg_createdb "$db" 2>/dev/null || echo "host=$PG_DIR port=$PG_PORT user=recoil dbname=$db")
+  sed -i 's/^\[recoil\]$/[recoil]\nstore = postgresql/' "$1"
+  printf '\n[postgresql]\nconninfo = %s\n' "$ci" >>"$1"
+  "$RECOIL" store -c "$1" init >/dev/null
+}
+
 # ok DESCRIPTION COMMAND... - one test point: passes when COMMAND succeeds.
 ok () {
   tap_desc=$1

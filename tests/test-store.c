@@ -1,11 +1,17 @@
-/* test-store - the LMDB store: record and outbox encodings, idempotent
+/* test-store - the state store: record and outbox encodings, idempotent
  * application, batches equal to one-by-one, the outbox in the same
- * transaction, map growth and its ceiling, unknown record versions, an
- * event log that stays JSON whatever bytes the input carried. */
+ * transaction, retention, an event log that stays JSON whatever bytes the
+ * input carried; LMDB's map growth and its ceiling, unknown record
+ * versions.
+ *
+ * With RECOIL_TEST_PG set to a PostgreSQL server's conninfo (tests/pg.test
+ * starts one), the tests that hold for every backend run against it
+ * instead, each in a database of its own. */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <lmdb.h>
 #include <string.h>
 
@@ -13,6 +19,75 @@
 
 #define DAY 86400
 #define T0 (G_GINT64_CONSTANT (20413) * DAY + 3600)
+
+/* RECOIL_TEST_PG: the server's conninfo without a database, or NULL. */
+static const char *test_pg;
+
+/* test_pg_sql - run SQL in DB of the test server; FALSE when it failed. */
+static gboolean
+test_pg_sql (const char *db, const char *sql, char **first)
+{
+  g_autofree char *conninfo = g_strdup_printf ("%s dbname=%s", test_pg, db);
+  PGconn *c = PQconnectdb (conninfo);
+  PGresult *res;
+  gboolean ok;
+
+  g_assert_cmpint (PQstatus (c), ==, CONNECTION_OK);
+  res = PQexec (c, sql);
+  ok = PQresultStatus (res) == PGRES_COMMAND_OK || PQresultStatus (res) == PGRES_TUPLES_OK;
+  if (first != NULL)
+    *first = ok && PQntuples (res) > 0 ? g_strdup (PQgetvalue (res, 0, 0)) : NULL;
+  PQclear (res);
+  PQfinish (c);
+  return ok;
+}
+
+/* test_pg_db - the database that stands for DIR (a name of its own). */
+static char *
+test_pg_db (const char *dir)
+{
+  g_autofree char *base = g_path_get_basename (dir);
+
+  for (char *p = base; *p; p++)
+    *p = g_ascii_isalnum (*p) ? g_ascii_tolower (*p) : '_';
+  return g_strconcat ("t_", base, NULL);
+}
+
+/* test_options - O for the store that stands for DIR: LMDB in DIR/var, or
+ * a database of its own on the test server (created when missing). */
+static void
+test_options (struct store_options *o, const char *dir, gint64 map, gint64 max)
+{
+  static GPtrArray *keep;
+  char *db = g_build_filename (dir, "var", NULL);
+
+  if (keep == NULL)
+    keep = g_ptr_array_new ();
+  g_ptr_array_add (keep, db);
+  memset (o, 0, sizeof *o);
+  o->dir = db;
+  o->map_size = map;
+  o->max_map_size = max;
+  o->seen_ttl = 30 * DAY;
+  o->nosync = TRUE;
+  if (test_pg != NULL) {
+    g_autofree char *name = test_pg_db (dir);
+    g_autofree char *exists = NULL;
+    g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM pg_database WHERE datname = '%s'", name);
+    char *conninfo = g_strdup_printf ("%s dbname=%s", test_pg, name);
+
+    g_assert_true (test_pg_sql ("postgres", sql, &exists));
+    if (exists == NULL) {
+      g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+
+      g_assert_true (test_pg_sql ("postgres", create, NULL));
+    }
+    g_ptr_array_add (keep, conninfo);
+    o->backend = "postgresql";
+    o->conninfo = conninfo;
+    o->create_schema = TRUE;
+  }
+}
 
 /* tmpdir - a new empty directory (caller frees; removed by rmrf). */
 static char *
@@ -30,6 +105,13 @@ rmrf (const char *dir)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
+
+  if (test_pg != NULL && g_path_is_absolute (dir) && strstr (dir, "recoil-store-") != NULL) {
+    g_autofree char *db = test_pg_db (dir);
+    g_autofree char *sql = g_strdup_printf ("DROP DATABASE IF EXISTS %s", db);
+
+    test_pg_sql ("postgres", sql, NULL);
+  }
 
   while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
     g_autofree char *p = g_build_filename (dir, name, NULL);
@@ -65,11 +147,11 @@ test_conf (const char *dir)
 static struct store *
 open_store (const char *dir, gint64 map, gint64 max)
 {
-  g_autofree char *db = g_build_filename (dir, "var", NULL);
-  struct store_options o = { db, map, max, 30 * DAY, TRUE };
+  struct store_options o;
   g_autoptr (GError) error = NULL;
   struct store *s = NULL;
 
+  test_options (&o, dir, map, max);
   g_assert_true (store_open (&o, &s, &error));
   g_assert_no_error (error);
   return s;
@@ -313,8 +395,7 @@ test_retention (void)
 {
   g_autofree char *dir = tmpdir ();
   g_autoptr (conf_t) conf = test_conf (dir);
-  g_autofree char *db = g_build_filename (dir, "var", NULL);
-  struct store_options o = { db, 1 << 20, 64 << 20, 30 * DAY, TRUE };
+  struct store_options o;
   struct store *s = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (event_t) hard = bounce ("gone@example.org", EVENT_CLASS_HARD);
@@ -326,6 +407,7 @@ test_retention (void)
   struct record r;
   guint8 fp[32];
 
+  test_options (&o, dir, 1 << 20, 64 << 20);
   o.event_retention = 90 * DAY;
   o.stats_retention = 400 * DAY;
   g_assert_true (store_open (&o, &s, &error));
@@ -381,15 +463,24 @@ test_retention (void)
   rmrf (dir);
 }
 
-/* leads_count - the entries of the store's "leads" database. */
+/* leads_count - the heads of chains of addresses without a record in the
+ * store that stands for DIR. */
 static guint64
-leads_count (const char *db)
+leads_count (const char *dir)
 {
+  g_autofree char *db = g_build_filename (dir, "var", NULL);
   MDB_env *env;
   MDB_txn *txn;
   MDB_dbi dbi;
   MDB_stat st;
 
+  if (test_pg != NULL) {
+    g_autofree char *name = test_pg_db (dir);
+    g_autofree char *n = NULL;
+
+    g_assert_true (test_pg_sql (name, "SELECT count(*) FROM recoil_lead", &n));
+    return g_ascii_strtoull (n, NULL, 10);
+  }
   g_assert_cmpint (mdb_env_create (&env), ==, 0);
   mdb_env_set_maxdbs (env, 16);
   g_assert_cmpint (mdb_env_open (env, db, MDB_RDONLY, 0600), ==, 0);
@@ -409,8 +500,7 @@ test_delayed_chain (void)
 {
   g_autofree char *dir = tmpdir ();
   g_autoptr (conf_t) conf = test_conf (dir);
-  g_autofree char *db = g_build_filename (dir, "var", NULL);
-  struct store_options o = { db, 1 << 20, 64 << 20, 30 * DAY, TRUE };
+  struct store_options o;
   struct store *s = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (event_t) late = bounce ("late@example.org", EVENT_CLASS_SOFT);
@@ -423,6 +513,7 @@ test_delayed_chain (void)
   struct record r;
 
   late->kind = slow->kind = EVENT_KIND_DELAYED;
+  test_options (&o, dir, 1 << 20, 64 << 20);
   o.event_retention = 90 * DAY;
   g_assert_true (store_open (&o, &s, &error));
   g_assert_true (store_apply (s, conf, &item, 1, T0, &res, &error));
@@ -444,7 +535,7 @@ test_delayed_chain (void)
   g_assert_true (store_each_event (s, "late@example.org", count_events, &events, &error));
   g_assert_cmpuint (events, ==, 3);
   store_close (s);
-  g_assert_cmpuint (leads_count (db), ==, 1); /* slow@ only */
+  g_assert_cmpuint (leads_count (dir), ==, 1); /* slow@ only */
   /* past the retention the warning about slow@ goes, and its head too */
   g_assert_true (store_open (&o, &s, &error));
   g_assert_true (store_purge (s, T0 + 92 * DAY, 1000, &report, &error));
@@ -453,7 +544,7 @@ test_delayed_chain (void)
   g_assert_true (store_each_event (s, "slow@example.org", count_events, &events, &error));
   g_assert_cmpuint (events, ==, 0);
   store_close (s);
-  g_assert_cmpuint (leads_count (db), ==, 0);
+  g_assert_cmpuint (leads_count (dir), ==, 0);
   rmrf (dir);
 }
 
@@ -648,6 +739,14 @@ test_unknown_version (void)
   rmrf (dir);
 }
 
+/* collect_lines - each event log entry into a GPtrArray of strings. */
+static gboolean
+collect_lines (guint64 seq, const char *json, gsize len, gpointer data)
+{
+  g_ptr_array_add (data, g_strndup (json, len));
+  return TRUE;
+}
+
 /* Accounting fields and envelope senders are bytes, not UTF-8: each line
  * of the event log is still one JSON object, with U+FFFD for what was not
  * UTF-8 and the quotes, backslashes and controls escaped. */
@@ -655,7 +754,6 @@ static void
 test_event_log_json (void)
 {
   g_autofree char *dir = tmpdir ();
-  g_autofree char *db = g_build_filename (dir, "var", NULL);
   g_autoptr (conf_t) conf = test_conf (dir);
   struct store *s = open_store (dir, 1 << 20, 64 << 20);
   g_autoptr (event_t) e = bounce ("latin@example.org", EVENT_CLASS_HARD);
@@ -663,12 +761,7 @@ test_event_log_json (void)
   struct store_item item = { e, fp, "caf\xe9@example.com" };
   struct store_result res;
   g_autoptr (GError) error = NULL;
-  MDB_env *env;
-  MDB_txn *txn;
-  MDB_dbi dbi;
-  MDB_cursor *cur;
-  MDB_val k, v;
-  guint lines = 0;
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
 
   g_free (e->category);
   e->category = g_strdup ("bad\xff\xfe-\"mailbox\"\\\x01");
@@ -677,35 +770,25 @@ test_event_log_json (void)
   store_fingerprint ("<latin@example.test>", NULL, NULL, 0, fp);
   g_assert_true (store_apply (s, conf, &item, 1, T0, &res, &error));
   g_assert_no_error (error);
-  store_close (s);
-
-  g_assert_cmpint (mdb_env_create (&env), ==, 0);
-  mdb_env_set_maxdbs (env, 8);
-  g_assert_cmpint (mdb_env_open (env, db, MDB_RDONLY, 0600), ==, 0);
-  g_assert_cmpint (mdb_txn_begin (env, NULL, MDB_RDONLY, &txn), ==, 0);
-  g_assert_cmpint (mdb_dbi_open (txn, "events", 0, &dbi), ==, 0);
-  g_assert_cmpint (mdb_cursor_open (txn, dbi, &cur), ==, 0);
-  while (mdb_cursor_get (cur, &k, &v, lines == 0 ? MDB_FIRST : MDB_NEXT) == 0) {
+  g_assert_true (store_each_event (s, NULL, collect_lines, lines, &error));
+  g_assert_cmpuint (lines->len, ==, 1);
+  for (guint i = 0; i < lines->len; i++) {
+    const char *text = g_ptr_array_index (lines, i);
     json_error_t jerr;
     json_t *line;
 
-    g_assert_true (g_utf8_validate (v.mv_data, v.mv_size, NULL));
-    line = json_loadb (v.mv_data, v.mv_size, 0, &jerr);
+    g_assert_true (g_utf8_validate (text, -1, NULL));
+    line = json_loads (text, 0, &jerr);
     if (line == NULL)
-      g_error ("event log line %u is not JSON: %s: %.*s", lines, jerr.text, (int) v.mv_size,
-               (char *) v.mv_data);
+      g_error ("event log line %u is not JSON: %s: %s", i, jerr.text, text);
     g_assert_cmpstr (json_string_value (json_object_get (line, "sender")), ==, "caf\xef\xbf\xbd@example.com");
     g_assert_cmpstr (json_string_value (json_object_get (line, "category")), ==,
                      "bad\xef\xbf\xbd\xef\xbf\xbd-\"mailbox\"\\\x01");
     g_assert_cmpstr (json_string_value (json_object_get (line, "list")), ==, "\xef\xbf\xbd");
     g_assert_cmpstr (json_string_value (json_object_get (line, "recipient")), ==, "latin@example.org");
     json_decref (line);
-    lines++;
   }
-  g_assert_cmpuint (lines, ==, 1);
-  mdb_cursor_close (cur);
-  mdb_txn_abort (txn);
-  mdb_env_close (env);
+  store_close (s);
   rmrf (dir);
 }
 
@@ -754,6 +837,20 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  test_pg = g_getenv ("RECOIL_TEST_PG");
+  if (test_pg != NULL && *test_pg != '\0') {
+    /* what every backend must do alike */
+    g_test_add_func ("/store-pg/idempotent", test_idempotent);
+    g_test_add_func ("/store-pg/idempotent-by-fact-time", test_idempotent_by_fact_time);
+    g_test_add_func ("/store-pg/retention", test_retention);
+    g_test_add_func ("/store-pg/delayed-chain", test_delayed_chain);
+    g_test_add_func ("/store-pg/outbox-enqueue", test_outbox_enqueue);
+    g_test_add_func ("/store-pg/batch-equals-single", test_batch_equals_single);
+    g_test_add_func ("/store-pg/admin", test_admin);
+    g_test_add_func ("/store-pg/event-log-json", test_event_log_json);
+    return g_test_run ();
+  }
+  test_pg = NULL;
   g_test_add_func ("/store/record-codec", test_record_codec);
   g_test_add_func ("/store/outbox-codec", test_outbox_codec);
   g_test_add_func ("/store/idempotent", test_idempotent);
