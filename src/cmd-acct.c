@@ -37,6 +37,7 @@
 #include "dispatch-spawn.h"
 #include "log.h"
 #include "progress.h"
+#include "spool.h"
 #include "store.h"
 
 static volatile sig_atomic_t cmd_acct_stop;
@@ -108,6 +109,14 @@ struct cmd_acct {
   guint64 applied, duplicates, decisions, lost;
   GThread *applier;
   gboolean applier_done; /* under LOCK */
+  /* the shared store (PostgreSQL): the pipe commits each batch to the
+   * host's spool and the applier forwards the spool in order */
+  struct spool *spool;
+  gboolean spooling;    /* the reader writes to the spool, not to QUEUE */
+  gboolean spool_new;   /* under LOCK: something was spooled since the applier looked */
+  gboolean spool_stuck; /* under LOCK: the forwarder stopped on an error that is not temporary */
+  gint leaving;         /* atomic: input ended; forward what the store takes soon, leave the rest */
+  guint64 spooled;      /* under LOCK: records this process put in the spool */
 };
 
 /* cmd_acct_apply_one - BATCH into the store, trying again while the
@@ -115,9 +124,10 @@ struct cmd_acct {
  * it read), a minute for files (which can be read again later), a few
  * seconds once a stop was asked for.  FALSE when it gave up. */
 static gboolean
-cmd_acct_apply_one (struct cmd_acct *a, struct cmd_acct_batch *b)
+cmd_acct_apply_one (struct cmd_acct *a, GPtrArray *events, GPtrArray *senders, GPtrArray *origins,
+                    GByteArray *fps, gboolean from_spool)
 {
-  guint n = b->events->len;
+  guint n = events->len;
   g_autofree struct store_item *items = g_new0 (struct store_item, MAX (n, 1));
   g_autofree struct store_result *results = g_new0 (struct store_result, MAX (n, 1));
   gint64 first_failure = 0, last_warning = 0;
@@ -125,11 +135,11 @@ cmd_acct_apply_one (struct cmd_acct *a, struct cmd_acct_batch *b)
   gulong wait_ms = 100;
 
   for (guint i = 0; i < n; i++) {
-    items[i].event = g_ptr_array_index (b->events, i);
-    items[i].fingerprint = b->fps->data + 32 * i;
+    items[i].event = g_ptr_array_index (events, i);
+    items[i].fingerprint = fps->data + 32 * i;
     items[i].fact_time = items[i].event->time;
-    items[i].sender = g_ptr_array_index (b->senders, i);
-    items[i].origin = g_ptr_array_index (b->origins, i);
+    items[i].sender = g_ptr_array_index (senders, i);
+    items[i].origin = g_ptr_array_index (origins, i);
   }
   for (;;) {
     g_autoptr (GError) error = NULL;
@@ -138,7 +148,11 @@ cmd_acct_apply_one (struct cmd_acct *a, struct cmd_acct_batch *b)
     if (store_apply (a->store, a->conf, items, n, clock_now (), results, &error))
       break;
     if (error->code != STORE_ERROR_TEMPORARY) {
-      g_critical ("acct: %u records not applied: %s", n, error->message);
+      if (from_spool)
+        g_critical ("acct: %u records of the spool %s not applied, and kept there: %s", n,
+                    spool_path (a->spool), error->message);
+      else
+        g_critical ("acct: %u records not applied: %s", n, error->message);
       return FALSE;
     }
     if (first_failure == 0) {
@@ -152,8 +166,13 @@ cmd_acct_apply_one (struct cmd_acct *a, struct cmd_acct_batch *b)
       last_warning = now;
     }
     if ((!a->patient && now - first_failure >= 60 * G_USEC_PER_SEC)
-        || (cmd_acct_stop && now - first_failure >= 5 * G_USEC_PER_SEC)) {
-      g_critical ("acct: %u records not applied: %s", n, error->message);
+        || (cmd_acct_stop && now - first_failure >= 5 * G_USEC_PER_SEC)
+        || (from_spool && g_atomic_int_get (&a->leaving) && now - first_failure >= 10 * G_USEC_PER_SEC)) {
+      if (from_spool)
+        g_message ("acct: %s; the records stay in the spool %s for the next recoil acct", error->message,
+                   spool_path (a->spool));
+      else
+        g_critical ("acct: %u records not applied: %s", n, error->message);
       return FALSE;
     }
     g_usleep (wait_ms * 1000);
@@ -202,8 +221,12 @@ cmd_acct_open (struct cmd_acct *a)
       g_warning ("acct: %s; trying again", error->message);
     }
     if (error->code != STORE_ERROR_TEMPORARY || cmd_acct_stop
-        || (!a->patient && now - first_failure >= 60 * G_USEC_PER_SEC)) {
-      g_critical ("acct: %s", error->message);
+        || (!a->patient && now - first_failure >= 60 * G_USEC_PER_SEC)
+        || (g_atomic_int_get (&a->leaving) && now - first_failure >= 10 * G_USEC_PER_SEC)) {
+      if (a->spooling && error->code == STORE_ERROR_TEMPORARY)
+        g_message ("acct: %s; what was read stays in the spool", error->message);
+      else
+        g_critical ("acct: %s", error->message);
       return FALSE;
     }
     g_usleep (G_USEC_PER_SEC);
@@ -213,16 +236,94 @@ cmd_acct_open (struct cmd_acct *a)
   return TRUE;
 }
 
-/* cmd_acct_applier - the applier thread: the store opened, then batches
- * from the queue, in order. */
+/* cmd_acct_forward - apply the spool to the store from its head, each
+ * batch dropped once the store committed it.  FOLLOW (the pipe): go on as
+ * records are spooled, until the input ends and the spool is empty, or
+ * the store stays away after the input ended; otherwise forward what is
+ * there, if no other process is forwarding. */
+static void
+cmd_acct_forward (struct cmd_acct *a, gboolean follow)
+{
+  struct spool_batch b;
+  gint64 warned = 0;
+
+  spool_batch_init (&b);
+  while (!spool_forward_lock (a->spool)) {
+    gint64 now = g_get_monotonic_time ();
+
+    if (!follow || cmd_acct_stop || g_atomic_int_get (&a->leaving))
+      goto out;
+    if (now - warned >= 60 * G_USEC_PER_SEC) {
+      g_message ("acct: another recoil acct forwards the spool %s; waiting for it", spool_path (a->spool));
+      warned = now;
+    }
+    g_usleep (G_USEC_PER_SEC / 2);
+  }
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+
+    if (cmd_acct_stop && !follow)
+      break;
+    if (!spool_head (a->spool, (guint) a->conf->acct_batch, &b, &error)) {
+      g_critical ("acct: %s", error->message);
+      break;
+    }
+    if (b.events->len == 0) {
+      gboolean done;
+
+      if (b.last != 0 && !spool_drop (a->spool, b.last, &error)) {
+        g_critical ("acct: %s", error->message);
+        break;
+      }
+      if (!follow)
+        break;
+      g_mutex_lock (&a->lock);
+      if (!a->spool_new && !a->closing)
+        g_cond_wait_until (&a->cond, &a->lock, g_get_monotonic_time () + G_USEC_PER_SEC);
+      done = a->closing && !a->spool_new;
+      a->spool_new = FALSE;
+      g_mutex_unlock (&a->lock);
+      if (done)
+        break;
+      continue;
+    }
+    if (!cmd_acct_apply_one (a, b.events, b.senders, b.origins, b.fps, TRUE)) {
+      if (!cmd_acct_stop && !g_atomic_int_get (&a->leaving)) {
+        g_mutex_lock (&a->lock);
+        a->spool_stuck = TRUE;
+        g_mutex_unlock (&a->lock);
+      }
+      break;
+    }
+    /* a crash before the drop applies the batch again: its fingerprints
+     * make that count nothing */
+    if (!spool_drop (a->spool, b.last, &error)) {
+      g_critical ("acct: %s", error->message);
+      g_mutex_lock (&a->lock);
+      a->spool_stuck = TRUE;
+      g_mutex_unlock (&a->lock);
+      break;
+    }
+  }
+out:
+  spool_batch_clear (&b);
+}
+
+/* cmd_acct_applier - the applier thread: the store opened, what the spool
+ * holds, then batches from the queue, in order. */
 static gpointer
 cmd_acct_applier (gpointer data)
 {
   struct cmd_acct *a = data;
+  gboolean opened = cmd_acct_open (a);
 
-  if (!cmd_acct_open (a)) {
+  if (opened && a->spool != NULL)
+    cmd_acct_forward (a, a->spooling);
+  if (!opened) {
     g_mutex_lock (&a->lock);
-    a->failed = TRUE;
+    /* the pipe keeps spooling; its records wait for the next recoil acct */
+    a->spool_stuck = a->spooling && !cmd_acct_stop && !g_atomic_int_get (&a->leaving);
+    a->failed = !a->spooling;
     g_cond_broadcast (&a->cond);
     g_mutex_unlock (&a->lock);
   }
@@ -239,7 +340,7 @@ cmd_acct_applier (gpointer data)
     if (b == NULL)
       break;
     n = b->events->len;
-    ok = a->failed ? FALSE : cmd_acct_apply_one (a, b);
+    ok = a->failed ? FALSE : cmd_acct_apply_one (a, b->events, b->senders, b->origins, b->fps, FALSE);
     cmd_acct_batch_free (b);
     g_mutex_lock (&a->lock);
     a->queued -= n;
@@ -267,6 +368,7 @@ cmd_acct_finish (struct cmd_acct *a)
   gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   gboolean done;
 
+  g_atomic_int_set (&a->leaving, 1);
   g_mutex_lock (&a->lock);
   a->closing = TRUE;
   g_cond_broadcast (&a->cond);
@@ -276,12 +378,55 @@ cmd_acct_finish (struct cmd_acct *a)
     else if (!cmd_acct_stop)
       g_cond_wait_until (&a->cond, &a->lock, g_get_monotonic_time () + G_USEC_PER_SEC);
   done = a->applier_done;
-  if (!done)
+  if (!done && !a->spooling)
     a->lost += a->queued;
   g_mutex_unlock (&a->lock);
   if (done)
     g_thread_join (a->applier);
   return done;
+}
+
+/* cmd_acct_spool_push - commit batch B to the spool and wake the
+ * applier; while the spool cannot take it (a full disk) reading pauses.
+ * FALSE when a stop was asked for and the spool still refused. */
+static gboolean
+cmd_acct_spool_push (struct cmd_acct *a, struct cmd_acct_batch *b)
+{
+  guint n = b->events->len;
+  gint64 first = 0, warned = 0;
+
+  for (;;) {
+    g_autoptr (GError) error = NULL;
+    gint64 now;
+
+    if (spool_append (a->spool, n, (struct event *const *) b->events->pdata,
+                      (char *const *) b->senders->pdata, (char *const *) b->origins->pdata, b->fps->data,
+                      &error))
+      break;
+    now = g_get_monotonic_time ();
+    if (first == 0)
+      first = now;
+    if (now - warned >= 60 * G_USEC_PER_SEC) {
+      g_warning ("acct: %s; %u records wait, reading pauses", error->message, n);
+      warned = now;
+    }
+    if (cmd_acct_stop && now - first >= 5 * G_USEC_PER_SEC) {
+      g_critical ("acct: %u records not spooled: %s", n, error->message);
+      g_mutex_lock (&a->lock);
+      a->lost += n;
+      g_mutex_unlock (&a->lock);
+      cmd_acct_batch_free (b);
+      return FALSE;
+    }
+    g_usleep (G_USEC_PER_SEC / 2);
+  }
+  g_mutex_lock (&a->lock);
+  a->spooled += n;
+  a->spool_new = TRUE;
+  g_cond_broadcast (&a->cond);
+  g_mutex_unlock (&a->lock);
+  cmd_acct_batch_free (b);
+  return TRUE;
 }
 
 /* cmd_acct_push - hand the pending batch to the applier, waiting while
@@ -296,6 +441,8 @@ cmd_acct_push (struct cmd_acct *a)
   if (b == NULL || b->events->len == 0)
     return !a->failed;
   a->pending = NULL;
+  if (a->spooling)
+    return cmd_acct_spool_push (a, b);
   g_mutex_lock (&a->lock);
   while (a->queued > 0 && a->queued + b->events->len > a->limit && !a->failed) {
     gint64 now = g_get_monotonic_time ();
@@ -657,6 +804,18 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   g_mutex_init (&a.lock);
   g_cond_init (&a.cond);
   g_queue_init (&a.queue);
+  if (strcmp (conf_stores[conf->store], "postgresql") == 0) {
+    g_autoptr (GError) error = NULL;
+
+    /* the pipe keeps what it reads on the host while the database is
+     * away; a sweep forwards what a pipe left behind */
+    if (spool_open (conf->state_dir, a.patient, &a.spool, &error))
+      a.spooling = a.patient;
+    else if (error != NULL && a.patient) {
+      g_critical ("acct: %s", error->message);
+      return RECOIL_TEMPORARY;
+    }
+  }
   /* the signals go to the reader, whose waits they end */
   sigemptyset (&block);
   sigaddset (&block, SIGTERM);
@@ -678,20 +837,31 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   if (!cmd_acct_push (&a) && outcome == RECOIL_DONE)
     outcome = RECOIL_TEMPORARY;
   if (!cmd_acct_finish (&a)) {
-    g_critical ("acct: the state store did not take the last %" G_GUINT64_FORMAT
-                " records in time after the signal; read their file again to apply them",
-                a.lost);
+    if (a.spooling)
+      g_message ("acct: the state store is away; %" G_GUINT64_FORMAT
+                 " records wait in the spool %s for the next recoil acct",
+                 spool_count (a.spool), spool_path (a.spool));
+    else
+      g_critical ("acct: the state store did not take the last %" G_GUINT64_FORMAT
+                  " records in time after the signal; read their file again to apply them",
+                  a.lost);
     log_close ();
     /* the applier still waits inside the store: leave without it */
-    _exit (exitcode_for (RECOIL_TEMPORARY, EXITCODE_PIPE));
+    _exit (exitcode_for (a.spooling && a.lost == 0 ? RECOIL_DONE : RECOIL_TEMPORARY, EXITCODE_PIPE));
   }
-  if (a.failed && outcome == RECOIL_DONE)
+  if ((a.failed || a.spool_stuck) && outcome == RECOIL_DONE)
     outcome = RECOIL_TEMPORARY;
   g_message ("acct: %" G_GUINT64_FORMAT " records: %" G_GUINT64_FORMAT " applied (%" G_GUINT64_FORMAT
              " seen before, %" G_GUINT64_FORMAT " decisions), %" G_GUINT64_FORMAT
              " of other types, %" G_GUINT64_FORMAT " malformed%s",
              a.records, a.applied, a.duplicates, a.decisions, a.skipped, a.bad,
              cmd_acct_stop ? "; stopped by a signal" : "");
+  if (a.spool != NULL) {
+    guint64 left = spool_count (a.spool);
+
+    g_message ("acct: %" G_GUINT64_FORMAT " records spooled; %" G_GUINT64_FORMAT " wait in the spool %s%s",
+               a.spooled, left, spool_path (a.spool), left > 0 ? " for the next recoil acct" : "");
+  }
   if (a.lost > 0)
     g_critical ("acct: %" G_GUINT64_FORMAT " records were read and not applied; read their files again "
                 "(recoil acct FILE or --dir) to apply them",
@@ -701,5 +871,6 @@ cmd_acct_run (struct cli *cli, int argc, char **argv)
   g_mutex_clear (&a.lock);
   g_cond_clear (&a.cond);
   store_close (a.store);
+  spool_close (a.spool);
   return outcome;
 }

@@ -22,6 +22,7 @@ src_librecoil_a_SOURCES = \
 	src/record.c src/record.h \
 	src/store.c src/store.h src/store-backend.h \
 	src/store-apply.c \
+	src/spool.c src/spool.h \
 	src/store-lmdb.c \
 	src/trust.c src/trust.h
 

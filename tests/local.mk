@@ -27,7 +27,8 @@ unit_tests = \
 	tests/test-classify \
 	tests/test-punycode \
 	tests/test-policy \
-	tests/test-store
+	tests/test-store \
+	tests/test-spool
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -67,6 +68,9 @@ tests_test_policy_LDADD = $(TEST_LDADD)
 tests_test_store_SOURCES = tests/test-store.c
 tests_test_store_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_store_LDADD = $(TEST_LDADD)
+tests_test_spool_SOURCES = tests/test-spool.c
+tests_test_spool_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_spool_LDADD = $(TEST_LDADD)
 
 shell_tests = \
 	tests/cli.test \
@@ -81,6 +85,7 @@ shell_tests = \
 	tests/mail-pg.test \
 	tests/acct-pg.test \
 	tests/dispatch-pg.test \
+	tests/acct-outage.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test
