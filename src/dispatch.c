@@ -9,7 +9,8 @@
 #include "dispatch.h"
 #include "providers/provider.h"
 
-#define DISPATCH_CLAIM_MAX 500        /* entries claimed per pass */
+#define DISPATCH_CLAIM_MAX 500        /* entries claimed per pass, at most */
+#define DISPATCH_CLAIM_PER_SLOT 8     /* and per connection the providers allow */
 #define DISPATCH_FLUSH_EVERY 8        /* outcomes written per transaction, at most */
 #define DISPATCH_FLUSH_US 1000000     /* and at least this often (microseconds) */
 #define DISPATCH_ANSWER_MAX (1 << 20) /* bytes of an answer kept */
@@ -431,6 +432,7 @@ dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_op
   struct dispatch d = { 0 };
   guint64 last = options->last ? options->last : G_MAXUINT64;
   gboolean first_pass = TRUE;
+  guint claim;
 
   memset (report, 0, sizeof *report);
   d.store = s;
@@ -454,6 +456,15 @@ dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_op
     else
       g_free (p);
   }
+  {
+    /* a pass claims what the connections can carry soon, not the whole
+     * outbox: on a shared store the other hosts' loops take the rest */
+    guint slots = 0;
+
+    for (guint i = 0; i < conf->providers->len; i++)
+      slots += (guint) ((const struct provider_settings *) g_ptr_array_index (conf->providers, i))->parallel;
+    claim = MIN (DISPATCH_CLAIM_MAX, MAX (16, slots * DISPATCH_CLAIM_PER_SLOT));
+  }
   d.multi = curl_multi_init ();
   d.flushed = g_get_monotonic_time ();
   d.flying = g_ptr_array_new ();
@@ -466,8 +477,8 @@ dispatch_run (struct store *s, const struct conf *conf, const struct dispatch_op
                                            (guint) MIN (last - options->first + 1, G_MAXUINT), entries, error)
                       : TRUE;
     else
-      ok = store_outbox_claim (s, clock_now (), dispatch_lease (conf), options->first, last,
-                               DISPATCH_CLAIM_MAX, entries, error);
+      ok = store_outbox_claim (s, clock_now (), dispatch_lease (conf), options->first, last, claim, entries,
+                               error);
     if (!ok || entries->len == 0)
       break;
     first_pass = FALSE;

@@ -86,6 +86,7 @@ shell_tests = \
 	tests/acct-pg.test \
 	tests/dispatch-pg.test \
 	tests/acct-outage.test \
+	tests/multihost-pg.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test

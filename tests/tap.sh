@@ -4,7 +4,10 @@
 tap_n=0
 tap_fail=0
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/recoil-test.XXXXXX")
-trap 'rm -rf "$tap_tmp"' EXIT
+# tap_cleanup - what leaving the test removes (a test with its own EXIT
+# trap calls it from there)
+tap_cleanup () { rm -rf "$tap_tmp"; }
+trap tap_cleanup EXIT
 
 # RECOIL_TEST_BACKEND=postgresql (the *-pg.test wrappers): the test's
 # configurations keep their state in a PostgreSQL server of the test's own
@@ -14,7 +17,7 @@ tap_pg_n=0
 if [ "$tap_backend" = postgresql ]; then
   . "$TOP_SRCDIR/tests/pg.sh"
   pg_start || { echo "Bail out! the test's PostgreSQL server does not start"; exit 1; }
-  trap 'pg_stop; rm -rf "$tap_tmp"' EXIT
+  tap_cleanup () { pg_stop; rm -rf "$tap_tmp"; }
 fi
 
 # tap_lmdb - whether the test runs on LMDB (for what only LMDB does).
