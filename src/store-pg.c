@@ -1333,11 +1333,28 @@ store_pg_each_event (struct store *base, const char *key, store_event_fn fn, gpo
     ok = store_pg_scan ((struct store_pg *) base, "SELECT id, entry FROM recoil_event ORDER BY id DESC", NULL,
                         store_pg_event_row, &v, "reading the event log", error);
   } else {
-    /* the address's facts, as the chain of "prev" links gives them */
-    store_pg_str (&p, key);
+    /* the address's chain, as on LMDB: its record names its last fact (or,
+     * without a record, its lead: delay warnings, deliveries), each fact
+     * the one before; facts before a reset are on no chain */
+    g_autofree char *norm = event_normalize_address (key);
+
+    if (norm == NULL) {
+      store_pg_params_clear (&p);
+      g_set_error (error, STORE_ERROR, STORE_ERROR_INVALID, "\"%s\" is not an address", key);
+      return FALSE;
+    }
+    store_pg_str (&p, norm);
     ok = store_pg_scan ((struct store_pg *) base,
-                        "SELECT id, entry FROM recoil_event WHERE address = $1 ORDER BY id DESC", &p,
-                        store_pg_event_row, &v, "reading the event log", error);
+                        "WITH RECURSIVE head (seq) AS ("
+                        "  SELECT COALESCE((SELECT last_event FROM recoil_record WHERE address = $1),"
+                        "                  (SELECT seq FROM recoil_lead WHERE address = $1), 0)),"
+                        " chain (id, entry) AS ("
+                        "  SELECT e.id, e.entry FROM recoil_event e, head WHERE e.id = head.seq"
+                        "  UNION ALL"
+                        "  SELECT e.id, e.entry FROM chain c"
+                        "  JOIN recoil_event e ON e.id = ((c.entry::jsonb) ->> 'prev')::bigint)"
+                        " SELECT id, entry FROM chain ORDER BY id DESC",
+                        &p, store_pg_event_row, &v, "reading the event log", error);
   }
   store_pg_params_clear (&p);
   return ok;

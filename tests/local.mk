@@ -87,6 +87,7 @@ shell_tests = \
 	tests/dispatch-pg.test \
 	tests/acct-outage.test \
 	tests/multihost-pg.test \
+	tests/store-copy-pg.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test

@@ -12,7 +12,8 @@
 # The server runs as an unprivileged user: PostgreSQL refuses root, so as
 # root (CI) it runs as the postgres user Debian's package makes (or
 # nobody), otherwise as whoever runs the tests.  Trust authentication on
-# the socket and on 127.0.0.1 only; fsync off: a test server.
+# the socket and on 127.0.0.1 only; fsync off (a test server) unless
+# PG_FSYNC=on (the benchmarks, whose commits must be durable to compare).
 
 pg_bindir () {
   local d
@@ -61,7 +62,7 @@ pg_start () {
 
 pg_restart () {
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+    -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off} -c max_connections=200" \
     start >/dev/null 2>&1
 }
 

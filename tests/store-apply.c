@@ -48,6 +48,7 @@ main (int argc, char **argv)
   if (g_str_has_prefix (argv[1], "postgresql:")) {
     o.backend = "postgresql";
     o.conninfo = argv[1] + strlen ("postgresql:");
+    o.create_schema = TRUE;
   } else {
     o.dir = argv[1];
   }
