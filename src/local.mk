@@ -61,11 +61,14 @@ EXTRA_src_recoil_DEPENDENCIES = $(RECOIL_PIPE_DEPS)
 # The dispatcher: the only program that links libcurl and libxml2 (through
 # providers/), run by recoil when provider actions are due.
 pkglibexec_PROGRAMS = src/recoil-dispatch src/recoil-pg
-# The same commands with the PostgreSQL backend, linked as usual: recoil
-# hands a command over to it when [recoil] store = postgresql.
+# The same commands with the PostgreSQL backend: recoil hands a command
+# over to it when [recoil] store = postgresql.  libpq is shared only, so
+# it links recoil's stack statically beside it where it can (RECOIL_PG_LIBS).
 src_recoil_pg_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_pg_SOURCES = $(RECOIL_COMMANDS)
-src_recoil_pg_LDADD = $(RECOIL_CORE)
+src_recoil_pg_LDADD = src/librecoil.a src/librecoilpg.a providers/libproviders.a $(RECOIL_PG_PRE) \
+	mime/libmime.a verp/libverp.a $(RECOIL_PG_LIBS) $(PQ_LIBS)
+EXTRA_src_recoil_pg_DEPENDENCIES = $(RECOIL_PIPE_DEPS)
 
 src_recoil_dispatch_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_recoil_dispatch_SOURCES = src/dispatch-main.c
