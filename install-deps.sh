@@ -10,14 +10,15 @@
 #                              for make flufl-check) and postgresql (the
 #                              tests start servers of their own with
 #                              initdb and pg_ctl; the system's cluster
-#                              is left alone)
+#                              is left alone), pgbouncer (the pooler
+#                              test runs one of its own)
 set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
 libxml2-dev liblmdb-dev libpq-dev ca-certificates"
 case "${1:-}" in
-  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce postgresql" ;;
+  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce postgresql pgbouncer" ;;
   "") ;;
   *) echo "usage: install-deps.sh [--test]" >&2; exit 64 ;;
 esac

@@ -88,6 +88,7 @@ shell_tests = \
 	tests/acct-outage.test \
 	tests/multihost-pg.test \
 	tests/store-copy-pg.test \
+	tests/pooler-pg.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test
