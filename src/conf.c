@@ -906,6 +906,13 @@ conf_load (const char *path, struct conf **out, GError **error)
                                                 "unsubscribe requests need a domain of their own",
                                                 path));
 
+  if (strcmp (conf_stores[conf->store], "postgresql") == 0 && conf->pg_conninfo == NULL)
+    g_ptr_array_add (problems,
+                     g_strdup_printf ("%s: [recoil] store = postgresql: [postgresql] conninfo is not "
+                                      "set (the database, e.g. host=db.example.com dbname=recoil "
+                                      "user=recoil)",
+                                      path));
+
   if (problems->len > 0) {
     g_autofree char *all = NULL;
 
@@ -930,6 +937,14 @@ conf_load (const char *path, struct conf **out, GError **error)
                  "%s: [provider %s] url: http:// sends the provider's credentials and the addresses in "
                  "clear over the network; use https://",
                  path, p->name);
+  }
+  if (conf->pg_password_file != NULL) {
+    if (stat (conf->pg_password_file, &st) != 0)
+      conf_warn (conf, "%s: [postgresql] password_file %s: %s", path, conf->pg_password_file,
+                 g_strerror (errno));
+    else if (st.st_mode & (S_IROTH | S_IWOTH))
+      conf_warn (conf, "%s: [postgresql] password_file %s is open to others; run chmod o-rw %s", path,
+                 conf->pg_password_file, conf->pg_password_file);
   }
   conf_check_paths (conf);
   *out = g_steal_pointer (&conf);

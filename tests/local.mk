@@ -89,6 +89,7 @@ shell_tests = \
 	tests/multihost-pg.test \
 	tests/store-copy-pg.test \
 	tests/pooler-pg.test \
+	tests/pgauth-pg.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test
