@@ -21,25 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "store-backend.h"
-
-/* A return code of our own for work functions: a GError was set. */
-#define STORE_RC_ERROR (-100000)
-
-struct store_lmdb {
-  struct store base;
-  MDB_env *env;
-  MDB_dbi addresses, seen, seen_days, seen_at, outbox, events, daily;
-  /* address -> the newest logged fact about an address without a record
-   * (delay warnings, deliveries): the head of its chain until a record
-   * takes it over or the retention lets the fact go */
-  MDB_dbi leads;
-  gint64 max_map_size;
-  gint64 seen_ttl;
-  gint64 lock_timeout_ms; /* > 0: the writer-lock watchdog is armed around write begins */
-  gint64 event_retention; /* seconds the event log keeps a fact, 0 = for ever */
-  gint64 stats_retention; /* seconds the daily counters are kept, 0 = for ever */
-};
+#include "store-lmdb.h"
 
 static void store_lmdb_close (struct store *base);
 static const struct store_ops store_lmdb_ops;
@@ -97,7 +79,7 @@ store_lmdb_watchdog_setup (const struct store_options *o)
 }
 
 /* store_lmdb_fail - set ERROR for LMDB code RC while doing WHAT. */
-static gboolean
+gboolean
 store_lmdb_fail (GError **error, int rc, const char *what)
 {
   g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY, "state store: %s: %s", what, mdb_strerror (rc));
@@ -138,11 +120,9 @@ store_lmdb_grow (struct store_lmdb *s)
   return mdb_env_set_mapsize (s->env, (size_t) next) == 0;
 }
 
-typedef int (*store_lmdb_work_fn) (struct store_lmdb *s, MDB_txn *txn, gpointer data, GError **error);
-
 /* store_lmdb_write - run WORK in a write transaction, growing the map and
  * running it again while it is full. */
-static gboolean
+gboolean
 store_lmdb_write (struct store_lmdb *s, store_lmdb_work_fn work, gpointer data, GError **error)
 {
   for (int attempt = 0; attempt < 64; attempt++) {
@@ -188,7 +168,7 @@ store_lmdb_write (struct store_lmdb *s, store_lmdb_work_fn work, gpointer data, 
 }
 
 /* store_lmdb_read - begin a read transaction, adopting a grown map. */
-static int
+int
 store_lmdb_read (struct store_lmdb *s, MDB_txn **txn)
 {
   int rc = mdb_txn_begin (s->env, NULL, MDB_RDONLY, txn);
@@ -375,7 +355,7 @@ store_lmdb_close (struct store *base)
 }
 
 /* store_lmdb_key - an MDB_val over a string (without its NUL). */
-static MDB_val
+MDB_val
 store_lmdb_key (const char *s)
 {
   MDB_val v = { strlen (s), (void *) s };
@@ -384,14 +364,14 @@ store_lmdb_key (const char *s)
 }
 
 /* store_lmdb_be64 - N as 8 big-endian bytes, so keys sort by number. */
-static void
+void
 store_lmdb_be64 (guint64 n, guint8 out[8])
 {
   for (int i = 7; i >= 0; i--, n >>= 8)
     out[i] = n & 0xff;
 }
 
-static guint64
+guint64
 store_lmdb_from_be64 (const guint8 *b)
 {
   guint64 n = 0;
@@ -402,7 +382,7 @@ store_lmdb_from_be64 (const guint8 *b)
 }
 
 /* store_lmdb_next_id - one more than the last 8-byte key of DBI. */
-static int
+int
 store_lmdb_next_id (MDB_txn *txn, MDB_dbi dbi, guint64 *next)
 {
   MDB_cursor *c;
@@ -418,7 +398,7 @@ store_lmdb_next_id (MDB_txn *txn, MDB_dbi dbi, guint64 *next)
 }
 
 /* store_lmdb_count - add DELTA to the daily counter KEY. */
-static int
+int
 store_lmdb_count (struct store_lmdb *s, MDB_txn *txn, const char *key, guint64 delta)
 {
   MDB_val k = store_lmdb_key (key), v;
@@ -437,7 +417,7 @@ store_lmdb_count (struct store_lmdb *s, MDB_txn *txn, const char *key, guint64 d
 
 /* store_lmdb_load - the record under KEY into R (initialised); rc 0 found,
  * MDB_NOTFOUND none, STORE_RC_ERROR bad bytes. */
-static int
+int
 store_lmdb_load (struct store_lmdb *s, MDB_txn *txn, const char *key, struct record *r, GError **error)
 {
   MDB_val k = store_lmdb_key (key), v;
@@ -459,7 +439,7 @@ store_lmdb_load (struct store_lmdb *s, MDB_txn *txn, const char *key, struct rec
 }
 
 /* store_lmdb_save - R under KEY. */
-static int
+int
 store_lmdb_save (struct store_lmdb *s, MDB_txn *txn, const char *key, const struct record *r)
 {
   g_autoptr (GBytes) bytes = record_encode (r);
@@ -472,7 +452,7 @@ store_lmdb_save (struct store_lmdb *s, MDB_txn *txn, const char *key, const stru
 }
 
 /* store_lmdb_day_key - DAY (big-endian) followed by FP: the expiry index key. */
-static void
+void
 store_lmdb_day_key (guint32 day, const guint8 *fp, guint8 out[36])
 {
   out[0] = (day >> 24) & 0xff;
@@ -610,7 +590,7 @@ store_lmdb_lead_get (struct store_lmdb *s, MDB_txn *txn, const char *key, guint6
 }
 
 /* store_lmdb_lead_put - SEQ becomes the head of KEY's chain. */
-static int
+int
 store_lmdb_lead_put (struct store_lmdb *s, MDB_txn *txn, const char *key, guint64 seq)
 {
   guint8 b[8];
@@ -1057,12 +1037,9 @@ store_lmdb_import (struct store *base, const struct store_import_row *rows, guin
   return store_lmdb_write (s, store_lmdb_import_work, &w, error);
 }
 
-/* A row visitor for store_lmdb_scan: FALSE stops the scan. */
-typedef gboolean (*store_lmdb_row_fn) (const MDB_val *key, const MDB_val *value, gpointer data);
-
 /* store_lmdb_scan - visit the rows of DBI in key order from a read transaction,
  * starting at the first key >= START (all rows when START is NULL). */
-static gboolean
+gboolean
 store_lmdb_scan (struct store_lmdb *s, MDB_dbi dbi, const char *start, store_lmdb_row_fn fn, gpointer data,
                  GError **error)
 {
@@ -1339,488 +1316,6 @@ store_lmdb_event_at (struct store *base, guint64 seq, store_event_fn fn, gpointe
   if (rc != 0 && rc != MDB_NOTFOUND)
     return store_lmdb_fail (error, rc, "cannot read the event log");
   return TRUE;
-}
-
-/* store_lmdb_outbox_put - write E under ID. */
-static int
-store_lmdb_outbox_put (struct store_lmdb *s, MDB_txn *txn, guint64 id, const struct outbox_entry *e)
-{
-  g_autoptr (GBytes) bytes = outbox_encode (e);
-  guint8 key[8];
-  MDB_val k = { 8, key }, v;
-  gsize len;
-
-  store_lmdb_be64 (id, key);
-  v.mv_data = (void *) g_bytes_get_data (bytes, &len);
-  v.mv_size = len;
-  return mdb_put (txn, s->outbox, &k, &v, 0);
-}
-
-/* store_lmdb_outbox_get - the entry ID into E; MDB_NOTFOUND when there is none,
- * MDB_CORRUPTED when it cannot be read. */
-static int
-store_lmdb_outbox_get (struct store_lmdb *s, MDB_txn *txn, guint64 id, struct outbox_entry *e)
-{
-  guint8 key[8];
-  MDB_val k = { 8, key }, v;
-  int rc;
-
-  store_lmdb_be64 (id, key);
-  if ((rc = mdb_get (txn, s->outbox, &k, &v)) != 0)
-    return rc;
-  if (!outbox_decode (v.mv_data, v.mv_size, e))
-    return MDB_CORRUPTED;
-  e->id = id;
-  return 0;
-}
-
-struct store_lmdb_claim_work {
-  gint64 now, lease;
-  guint64 first, last;
-  guint max;
-  GPtrArray *out;
-};
-
-static int
-store_lmdb_claim_work (struct store_lmdb *s, MDB_txn *txn, gpointer data, GError **error)
-{
-  struct store_lmdb_claim_work *w = data;
-  g_autoptr (GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GArray) due = g_array_new (FALSE, FALSE, sizeof (guint64));
-  MDB_cursor *c;
-  MDB_val k, v;
-  int rc;
-
-  (void) error;
-  g_ptr_array_set_size (w->out, 0);
-  if ((rc = mdb_cursor_open (txn, s->outbox, &c)) != 0)
-    return rc;
-  for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
-    struct outbox_entry e;
-    char *head;
-    guint64 id;
-
-    if (k.mv_size != 8 || !outbox_decode (v.mv_data, v.mv_size, &e))
-      continue; /* unreadable entries are left for `recoil outbox` to show */
-    id = store_lmdb_from_be64 (k.mv_data);
-    if (!e.parked) {
-      head = g_strdup_printf ("%s\n%s", e.provider, e.address);
-      if (!g_hash_table_contains (heads, head)) {
-        g_hash_table_add (heads, head);
-        if (e.next_try <= w->now && id >= w->first && id <= w->last && due->len < w->max)
-          g_array_append_val (due, id);
-      } else {
-        g_free (head);
-      }
-    }
-    outbox_entry_clear (&e);
-  }
-  mdb_cursor_close (c);
-  if (rc != MDB_NOTFOUND)
-    return rc;
-  for (guint i = 0; i < due->len; i++) {
-    struct outbox_entry *e = g_new0 (struct outbox_entry, 1);
-    guint64 id = g_array_index (due, guint64, i);
-
-    if ((rc = store_lmdb_outbox_get (s, txn, id, e)) != 0) {
-      g_free (e);
-      return rc;
-    }
-    e->attempts++;
-    e->next_try = w->now + w->lease;
-    if ((rc = store_lmdb_outbox_put (s, txn, id, e)) != 0) {
-      outbox_entry_free (e);
-      return rc;
-    }
-    g_ptr_array_add (w->out, e);
-  }
-  return 0;
-}
-
-static gboolean
-store_lmdb_outbox_claim (struct store *base, gint64 now, gint64 lease, guint64 first, guint64 last, guint max,
-                         GPtrArray *out, GError **error)
-{
-  struct store_lmdb *s = (struct store_lmdb *) base;
-  g_autoptr (GPtrArray) claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
-  struct store_lmdb_claim_work w = { now, lease, first, last, max, claimed };
-
-  if (!store_lmdb_write (s, store_lmdb_claim_work, &w, error))
-    return FALSE;
-  while (claimed->len > 0)
-    g_ptr_array_add (out, g_ptr_array_steal_index (claimed, 0));
-  return TRUE;
-}
-
-static gboolean
-store_lmdb_outbox_read (struct store *base, guint64 first, guint n, GPtrArray *out, GError **error)
-{
-  struct store_lmdb *s = (struct store_lmdb *) base;
-  MDB_txn *txn;
-  int rc;
-
-  if ((rc = store_lmdb_read (s, &txn)) != 0)
-    return store_lmdb_fail (error, rc, "cannot begin a read transaction");
-  for (guint i = 0; i < n; i++) {
-    struct outbox_entry *e = g_new0 (struct outbox_entry, 1);
-
-    if ((rc = store_lmdb_outbox_get (s, txn, first + i, e)) == 0)
-      g_ptr_array_add (out, e);
-    else
-      g_free (e);
-  }
-  mdb_txn_abort (txn);
-  return TRUE;
-}
-
-struct store_lmdb_finish_work {
-  const struct store_outbox_outcome *outcomes;
-  guint n;
-  gint64 now;
-};
-
-static int
-store_lmdb_finish_work (struct store_lmdb *s, MDB_txn *txn, gpointer data, GError **error)
-{
-  struct store_lmdb_finish_work *w = data;
-  g_autofree char *day = clock_format_day (clock_day_of (w->now));
-
-  (void) error;
-  for (guint i = 0; i < w->n; i++) {
-    const struct store_outbox_outcome *o = &w->outcomes[i];
-    struct outbox_entry e;
-    g_autofree char *tally = NULL;
-    int rc = store_lmdb_outbox_get (s, txn, o->id, &e);
-
-    if (rc == MDB_NOTFOUND || rc == MDB_CORRUPTED)
-      continue;
-    if (rc != 0)
-      return rc;
-    switch (o->end) {
-    case STORE_OUTBOX_DONE: {
-      guint8 key[8];
-      MDB_val k = { 8, key };
-
-      store_lmdb_be64 (o->id, key);
-      rc = mdb_del (txn, s->outbox, &k, NULL);
-      tally = g_strdup_printf ("%s|dispatch|done|%s", day, e.provider);
-      break;
-    }
-    case STORE_OUTBOX_RESCHEDULE:
-    case STORE_OUTBOX_PARK:
-      e.next_try = o->end == STORE_OUTBOX_PARK ? w->now : o->next_try;
-      e.parked = o->end == STORE_OUTBOX_PARK;
-      g_free (e.answer);
-      e.answer = g_strdup (o->answer);
-      rc = store_lmdb_outbox_put (s, txn, o->id, &e);
-      tally = g_strdup_printf ("%s|dispatch|%s|%s", day, e.parked ? "parked" : "retry", e.provider);
-      break;
-    case STORE_OUTBOX_RELEASE:
-      e.next_try = w->now;
-      if (e.attempts > 0)
-        e.attempts--;
-      rc = store_lmdb_outbox_put (s, txn, o->id, &e);
-      break;
-    }
-    outbox_entry_clear (&e);
-    if (rc == 0 && tally != NULL)
-      rc = store_lmdb_count (s, txn, tally, 1);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
-}
-
-static gboolean
-store_lmdb_outbox_finish (struct store *base, const struct store_outbox_outcome *outcomes, guint n,
-                          gint64 now, GError **error)
-{
-  struct store_lmdb *s = (struct store_lmdb *) base;
-  struct store_lmdb_finish_work w = { outcomes, n, now };
-
-  if (n == 0)
-    return TRUE;
-  return store_lmdb_write (s, store_lmdb_finish_work, &w, error);
-}
-
-struct store_lmdb_requeue_work {
-  guint64 id;
-  gint64 now;
-  guint count;
-  gboolean drop;
-};
-
-/* store_lmdb_requeue_one - requeue or drop the entry ID (E, read from it). */
-static int
-store_lmdb_requeue_one (struct store_lmdb *s, MDB_txn *txn, struct store_lmdb_requeue_work *w, guint64 id,
-                        struct outbox_entry *e)
-{
-  int rc;
-
-  if (w->drop) {
-    guint8 key[8];
-    MDB_val k = { 8, key };
-
-    store_lmdb_be64 (id, key);
-    rc = mdb_del (txn, s->outbox, &k, NULL);
-  } else {
-    if (!e->parked)
-      return 0;
-    e->parked = FALSE;
-    e->attempts = 0;
-    e->next_try = w->now;
-    rc = store_lmdb_outbox_put (s, txn, id, e);
-  }
-  if (rc == 0)
-    w->count++;
-  return rc;
-}
-
-static int
-store_lmdb_requeue_work (struct store_lmdb *s, MDB_txn *txn, gpointer data, GError **error)
-{
-  struct store_lmdb_requeue_work *w = data;
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
-  MDB_cursor *c;
-  MDB_val k, v;
-  int rc;
-
-  (void) error;
-  w->count = 0;
-  if (w->id != 0) {
-    g_array_append_val (ids, w->id);
-  } else {
-    if ((rc = mdb_cursor_open (txn, s->outbox, &c)) != 0)
-      return rc;
-    for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get (c, &k, &v, MDB_NEXT))
-      if (k.mv_size == 8 && v.mv_size > 2 && ((const guint8 *) v.mv_data)[2] != 0) {
-        guint64 id = store_lmdb_from_be64 (k.mv_data);
-
-        g_array_append_val (ids, id);
-      }
-    mdb_cursor_close (c);
-  }
-  for (guint i = 0; i < ids->len; i++) {
-    struct outbox_entry e;
-    guint64 id = g_array_index (ids, guint64, i);
-
-    rc = store_lmdb_outbox_get (s, txn, id, &e);
-    if (rc == MDB_NOTFOUND)
-      continue;
-    if (rc == MDB_CORRUPTED && w->drop) {
-      /* an unreadable entry can still be dropped */
-      memset (&e, 0, sizeof e);
-      rc = 0;
-    }
-    if (rc != 0)
-      return rc;
-    rc = store_lmdb_requeue_one (s, txn, w, id, &e);
-    outbox_entry_clear (&e);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
-}
-
-static gboolean
-store_lmdb_outbox_requeue (struct store *base, guint64 id, gint64 now, guint *count, GError **error)
-{
-  struct store_lmdb *s = (struct store_lmdb *) base;
-  struct store_lmdb_requeue_work w = { id, now, 0, FALSE };
-  gboolean ok = store_lmdb_write (s, store_lmdb_requeue_work, &w, error);
-
-  *count = w.count;
-  return ok;
-}
-
-static gboolean
-store_lmdb_outbox_drop (struct store *base, guint64 id, gboolean *existed, GError **error)
-{
-  struct store_lmdb *s = (struct store_lmdb *) base;
-  struct store_lmdb_requeue_work w = { id, 0, 0, TRUE };
-  gboolean ok;
-
-  if (id == 0) {
-    *existed = FALSE;
-    return TRUE;
-  }
-  ok = store_lmdb_write (s, store_lmdb_requeue_work, &w, error);
-  *existed = w.count > 0;
-  return ok;
-}
-
-/* The arguments of store_lmdb_each_row's visitor. */
-struct store_lmdb_rows {
-  store_table table;
-  store_row_fn fn;
-  gpointer data;
-  gboolean failed; /* a record or entry that cannot be read */
-  GError **error;
-};
-
-static gboolean
-store_lmdb_row_visit (const MDB_val *k, const MDB_val *v, gpointer data)
-{
-  struct store_lmdb_rows *w = data;
-  struct store_row row = { 0 };
-  g_autofree char *key = NULL;
-  struct record r;
-  struct outbox_entry e = { 0 };
-  gboolean go;
-
-  switch (w->table) {
-  case STORE_TABLE_RECORDS:
-    key = g_strndup (k->mv_data, k->mv_size);
-    if (!record_decode (v->mv_data, v->mv_size, &r, w->error)) {
-      g_prefix_error (w->error, "state store: record of %s: ", key);
-      w->failed = TRUE;
-      return FALSE;
-    }
-    row.key = key;
-    row.record = &r;
-    go = w->fn (&row, w->data);
-    record_clear (&r);
-    return go;
-  case STORE_TABLE_SEEN:
-    row.bytes = k->mv_data;
-    row.len = k->mv_size;
-    if (k->mv_size == 32 && v->mv_size == 8) {
-      memcpy (&row.applied, v->mv_data, 8);
-    } else if (k->mv_size == 20 && v->mv_size == 4) {
-      const guint8 *b = k->mv_data;
-      guint32 applied;
-
-      memcpy (&applied, v->mv_data, 4);
-      row.applied = applied;
-      row.fact_time = (gint64) ((guint32) b[0] << 24 | (guint32) b[1] << 16 | (guint32) b[2] << 8 | b[3]);
-    } else {
-      return TRUE;
-    }
-    return w->fn (&row, w->data);
-  case STORE_TABLE_OUTBOX:
-    if (k->mv_size != 8 || !outbox_decode (v->mv_data, v->mv_size, &e))
-      return TRUE; /* unreadable entries stay where they are */
-    e.id = store_lmdb_from_be64 (k->mv_data);
-    row.id = e.id;
-    row.entry = &e;
-    go = w->fn (&row, w->data);
-    outbox_entry_clear (&e);
-    return go;
-  case STORE_TABLE_EVENTS:
-    if (k->mv_size != 8)
-      return TRUE;
-    row.id = store_lmdb_from_be64 (k->mv_data);
-    row.json = v->mv_data;
-    row.json_len = v->mv_size;
-    return w->fn (&row, w->data);
-  case STORE_TABLE_DAILY:
-    if (v->mv_size != 8)
-      return TRUE;
-    key = g_strndup (k->mv_data, k->mv_size);
-    row.key = key;
-    memcpy (&row.count, v->mv_data, 8);
-    return w->fn (&row, w->data);
-  case STORE_TABLE_LEADS:
-    if (v->mv_size != 8)
-      return TRUE;
-    key = g_strndup (k->mv_data, k->mv_size);
-    row.key = key;
-    row.id = store_lmdb_from_be64 (v->mv_data);
-    return w->fn (&row, w->data);
-  default: return FALSE;
-  }
-}
-
-static gboolean
-store_lmdb_each_row (struct store *base, store_table table, store_row_fn fn, gpointer data, GError **error)
-{
-  struct store_lmdb *s = (struct store_lmdb *) base;
-  struct store_lmdb_rows w = { table, fn, data, FALSE, error };
-  MDB_dbi dbs[STORE_TABLE_COUNT][2] = {
-    [STORE_TABLE_RECORDS] = { s->addresses, s->addresses }, [STORE_TABLE_SEEN] = { s->seen, s->seen_at },
-    [STORE_TABLE_OUTBOX] = { s->outbox, s->outbox },        [STORE_TABLE_EVENTS] = { s->events, s->events },
-    [STORE_TABLE_DAILY] = { s->daily, s->daily },           [STORE_TABLE_LEADS] = { s->leads, s->leads },
-  };
-
-  for (int i = 0; i < (dbs[table][1] != dbs[table][0] ? 2 : 1); i++) {
-    if (!store_lmdb_scan (s, dbs[table][i], NULL, store_lmdb_row_visit, &w, error))
-      return FALSE;
-    if (w.failed)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* The arguments of store_lmdb_put_work. */
-struct store_lmdb_put {
-  store_table table;
-  const struct store_row *rows;
-  guint n;
-};
-
-static int
-store_lmdb_put_work (struct store_lmdb *s, MDB_txn *txn, gpointer data, GError **error)
-{
-  struct store_lmdb_put *w = data;
-
-  (void) error;
-  for (guint i = 0; i < w->n; i++) {
-    const struct store_row *row = &w->rows[i];
-    guint8 k8[8], v8[8];
-    MDB_val k = { 8, k8 }, v = { 8, v8 };
-    int rc = 0;
-
-    switch (w->table) {
-    case STORE_TABLE_RECORDS: rc = store_lmdb_save (s, txn, row->key, row->record); break;
-    case STORE_TABLE_SEEN:
-      if (row->len == 32) {
-        guint8 daykey[36];
-        MDB_val dk = { sizeof daykey, daykey }, empty = { 0, (void *) "" };
-
-        k.mv_size = 32;
-        k.mv_data = (void *) row->bytes;
-        memcpy (v8, &row->applied, 8);
-        store_lmdb_day_key ((guint32) (row->applied / 86400), row->bytes, daykey);
-        if ((rc = mdb_put (txn, s->seen, &k, &v, 0)) == 0)
-          rc = mdb_put (txn, s->seen_days, &dk, &empty, 0);
-      } else if (row->len == 20) {
-        guint32 applied = (guint32) CLAMP (row->applied, 0, (gint64) G_MAXUINT32);
-
-        k.mv_size = 20;
-        k.mv_data = (void *) row->bytes;
-        v.mv_size = 4;
-        v.mv_data = &applied;
-        rc = mdb_put (txn, s->seen_at, &k, &v, 0);
-      }
-      break;
-    case STORE_TABLE_OUTBOX: rc = store_lmdb_outbox_put (s, txn, row->id, row->entry); break;
-    case STORE_TABLE_EVENTS:
-      store_lmdb_be64 (row->id, k8);
-      v.mv_size = row->json_len;
-      v.mv_data = (void *) row->json;
-      rc = mdb_put (txn, s->events, &k, &v, 0);
-      break;
-    case STORE_TABLE_DAILY:
-      k = store_lmdb_key (row->key);
-      memcpy (v8, &row->count, 8);
-      rc = mdb_put (txn, s->daily, &k, &v, 0);
-      break;
-    case STORE_TABLE_LEADS: rc = store_lmdb_lead_put (s, txn, row->key, row->id); break;
-    default: break;
-    }
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
-}
-
-static gboolean
-store_lmdb_put_rows (struct store *base, store_table table, const struct store_row *rows, guint n,
-                     GError **error)
-{
-  struct store_lmdb_put w = { table, rows, n };
-
-  return store_lmdb_write ((struct store_lmdb *) base, store_lmdb_put_work, &w, error);
 }
 
 static const struct store_ops store_lmdb_ops = {

@@ -32,35 +32,9 @@
 #include <string.h>
 
 #include "clock.h"
-#include "store-backend.h"
+#include "store-pg.h"
 
 const gboolean store_pg_linked = TRUE;
-
-/* Outbox ids are handed out in blocks of this many, one block per
- * transaction at a time, so the entries of one event are consecutive
- * whatever other hosts do meanwhile. */
-#define STORE_PG_BLOCK 1024
-
-/* A return code of our own: the statement failed; the message is kept. */
-#define STORE_PG_FAILED 1
-/* The same, but running the transaction again may succeed (a deadlock, a
- * serialisation failure). */
-#define STORE_PG_RETRY 2
-/* A GError was set by the work. */
-#define STORE_PG_ERROR 3
-
-struct store_pg {
-  struct store base;
-  PGconn *conn;
-  char *conninfo;
-  char *password;
-  gint64 connect_timeout;
-  gint64 seen_ttl;
-  gint64 event_retention;
-  gint64 stats_retention;
-  char *last_error;   /* the last failed statement's message */
-  char last_state[6]; /* and its SQLSTATE */
-};
 
 static const struct store_ops store_pg_ops;
 
@@ -104,34 +78,14 @@ static const char *const store_pg_steps[] = {
 
 #define STORE_PG_VERSION ((int) G_N_ELEMENTS (store_pg_steps))
 
-/* The columns of recoil_record, in the order store_pg_record_params and
- * store_pg_record_from read them. */
-#define STORE_PG_RECORD_COLUMNS                                                                              \
-  "address, state, state_reason, changed, ignore, hard, soft, ignored, complaints, unsubscribes, "           \
-  "first_bounce, last_bounce, recent, last_soft_day, last_status, last_reason, last_category, acted, "       \
-  "last_event, state_event"
-
-#define STORE_PG_OUTBOX_COLUMNS                                                                              \
-  "id, provider, action, scope, address, list_id, campaign_id, subscriber_id, reason, status, created, "     \
-  "next_try, attempts, parked, answer"
-
-/* Parameters of one statement, as text (or bytes for bytea). */
-struct store_pg_params {
-  const char *values[24];
-  int lengths[24];
-  int formats[24];
-  GPtrArray *owned;
-  int n;
-};
-
-static void
+void
 store_pg_params_init (struct store_pg_params *p)
 {
   memset (p, 0, sizeof *p);
   p->owned = g_ptr_array_new_with_free_func (g_free);
 }
 
-static void
+void
 store_pg_params_clear (struct store_pg_params *p)
 {
   g_clear_pointer (&p->owned, g_ptr_array_unref);
@@ -140,7 +94,7 @@ store_pg_params_clear (struct store_pg_params *p)
 /* store_pg_str - a text parameter (NULL is SQL NULL); borrowed.  Bytes
  * that are not UTF-8 (an accounting field, an envelope sender) become
  * U+FFFD, as in the event log: the database takes UTF-8 only. */
-static void
+void
 store_pg_str (struct store_pg_params *p, const char *value)
 {
   g_assert (p->n < (int) G_N_ELEMENTS (p->values));
@@ -155,27 +109,27 @@ store_pg_str (struct store_pg_params *p, const char *value)
 }
 
 /* store_pg_own - a text parameter VALUE (taken). */
-static void
+void
 store_pg_own (struct store_pg_params *p, char *value)
 {
   g_ptr_array_add (p->owned, value);
   store_pg_str (p, value);
 }
 
-static void
+void
 store_pg_int (struct store_pg_params *p, gint64 value)
 {
   store_pg_own (p, g_strdup_printf ("%" G_GINT64_FORMAT, value));
 }
 
-static void
+void
 store_pg_bool (struct store_pg_params *p, gboolean value)
 {
   store_pg_str (p, value ? "t" : "f");
 }
 
 /* store_pg_bytes - a bytea parameter, sent as bytes; borrowed. */
-static void
+void
 store_pg_bytes (struct store_pg_params *p, const void *data, gsize len)
 {
   g_assert (p->n < (int) G_N_ELEMENTS (p->values));
@@ -201,7 +155,7 @@ store_pg_note (struct store_pg *s, PGresult *res)
 }
 
 /* store_pg_rc - the return code for a failed statement. */
-static int
+int
 store_pg_rc (struct store_pg *s)
 {
   /* 40001 serialization_failure, 40P01 deadlock_detected */
@@ -212,7 +166,7 @@ store_pg_rc (struct store_pg *s)
 
 /* store_pg_exec - run SQL with P (may be NULL); the result (caller frees
  * with PQclear) when it succeeded, else NULL with the reason noted. */
-static PGresult *
+PGresult *
 store_pg_exec (struct store_pg *s, const char *sql, const struct store_pg_params *p)
 {
   /* without parameters, the simple protocol: a schema step is several
@@ -230,7 +184,7 @@ store_pg_exec (struct store_pg *s, const char *sql, const struct store_pg_params
 
 /* store_pg_do - run SQL for its effect; 0 or a return code.  *AFFECTED
  * (optional) gets the rows it changed. */
-static int
+int
 store_pg_do (struct store_pg *s, const char *sql, const struct store_pg_params *p, guint64 *affected)
 {
   PGresult *res = store_pg_exec (s, sql, p);
@@ -243,20 +197,20 @@ store_pg_do (struct store_pg *s, const char *sql, const struct store_pg_params *
   return 0;
 }
 
-static gint64
+gint64
 store_pg_get_int (PGresult *res, int row, int col)
 {
   return PQgetisnull (res, row, col) ? 0 : g_ascii_strtoll (PQgetvalue (res, row, col), NULL, 10);
 }
 
-static char *
+char *
 store_pg_get_str (PGresult *res, int row, int col)
 {
   return PQgetisnull (res, row, col) ? NULL : g_strdup (PQgetvalue (res, row, col));
 }
 
 /* store_pg_fail - ERROR for the last failure while doing WHAT. */
-static gboolean
+gboolean
 store_pg_fail (struct store_pg *s, GError **error, const char *what)
 {
   g_set_error (error, STORE_ERROR, STORE_ERROR_TEMPORARY, "state store (PostgreSQL): %s: %s", what,
@@ -305,12 +259,10 @@ store_pg_connect (struct store_pg *s, GError **error)
   return TRUE;
 }
 
-typedef int (*store_pg_work_fn) (struct store_pg *s, gpointer data, GError **error);
-
 /* store_pg_txn - run WORK in a transaction: again after a deadlock or a
  * serialisation failure, and once more on a new connection when the old
  * one was lost before anything was committed. */
-static gboolean
+gboolean
 store_pg_txn (struct store_pg *s, store_pg_work_fn work, gpointer data, const char *what, GError **error)
 {
   gboolean reconnected = FALSE;
@@ -519,7 +471,7 @@ store_pg_json_ints (const gint64 *v, int n)
 
 /* store_pg_record_params - KEY and R as the parameters of the columns of
  * STORE_PG_RECORD_COLUMNS. */
-static void
+void
 store_pg_record_params (struct store_pg_params *p, const char *key, const struct record *r)
 {
   json_t *acted = json_array ();
@@ -552,7 +504,7 @@ store_pg_record_params (struct store_pg_params *p, const char *key, const struct
 /* store_pg_record_from - R (initialised here) from row ROW of RES, whose
  * columns start at COL in the order of STORE_PG_RECORD_COLUMNS without
  * the address. */
-static void
+void
 store_pg_record_from (PGresult *res, int row, int col, struct record *r)
 {
   json_t *recent, *acted;
@@ -618,7 +570,7 @@ store_pg_load (struct store_pg *s, const char *key, struct record *r, gboolean *
   return 0;
 }
 
-static int
+int
 store_pg_save (struct store_pg *s, const char *key, const struct record *r)
 {
   struct store_pg_params p;
@@ -640,7 +592,7 @@ store_pg_save (struct store_pg *s, const char *key, const struct record *r)
 }
 
 /* store_pg_lock - the transaction's advisory locks LOCKS (ascending). */
-static int
+int
 store_pg_lock (struct store_pg *s, GArray *locks)
 {
   GString *list = g_string_new ("{");
@@ -791,7 +743,7 @@ store_pg_txn_lead_del (gpointer data, const char *key)
 
 /* store_pg_outbox_params - E (and ID) as the parameters of the columns of
  * STORE_PG_OUTBOX_COLUMNS. */
-static void
+void
 store_pg_outbox_params (struct store_pg_params *p, guint64 id, const struct outbox_entry *e)
 {
   store_pg_int (p, (gint64) id);
@@ -863,7 +815,7 @@ store_pg_txn_log_event (gpointer data, const GString *line, const char *key, gui
   return 0;
 }
 
-static int
+int
 store_pg_count (struct store_pg *s, const char *key, guint64 delta)
 {
   struct store_pg_params p;
@@ -1101,7 +1053,6 @@ store_pg_import (struct store *base, const struct store_import_row *rows, guint 
 }
 
 /* A row visitor for store_pg_scan: FALSE stops the scan. */
-typedef gboolean (*store_pg_row_fn) (PGresult *res, int row, gpointer data);
 
 /* The arguments of a scan. */
 struct store_pg_scan {
@@ -1141,7 +1092,7 @@ store_pg_scan_work (struct store_pg *s, gpointer data, GError **error)
 
 /* store_pg_scan - FN for each row of QUERY (with PARAMS), a thousand rows
  * at a time from a cursor, in one read-only transaction. */
-static gboolean
+gboolean
 store_pg_scan (struct store_pg *s, const char *query, const struct store_pg_params *params,
                store_pg_row_fn fn, gpointer data, const char *what, GError **error)
 {
@@ -1211,7 +1162,7 @@ store_pg_each_daily (struct store *base, const char *from_day, store_daily_fn fn
 
 /* store_pg_outbox_from - the entry in row ROW of RES (columns of
  * STORE_PG_OUTBOX_COLUMNS); caller frees with outbox_entry_free. */
-static struct outbox_entry *
+struct outbox_entry *
 store_pg_outbox_from (PGresult *res, int row)
 {
   struct outbox_entry *e = g_new0 (struct outbox_entry, 1);
@@ -1373,430 +1324,6 @@ store_pg_event_at (struct store *base, guint64 seq, store_event_fn fn, gpointer 
                       store_pg_event_row, &v, "reading the event log", error);
   store_pg_params_clear (&p);
   return ok;
-}
-
-/* The arguments of a claim. */
-struct store_pg_claim {
-  gint64 now, lease;
-  guint64 first, last;
-  guint max;
-  GPtrArray *out;
-};
-
-static int
-store_pg_claim_work (struct store_pg *s, gpointer data, GError **error)
-{
-  struct store_pg_claim *w = data;
-  struct store_pg_params p;
-  PGresult *res;
-
-  (void) error;
-  g_ptr_array_set_size (w->out, 0);
-  store_pg_params_init (&p);
-  store_pg_int (&p, w->now);
-  store_pg_int (&p, (gint64) MIN (w->first, (guint64) G_MAXINT64));
-  store_pg_int (&p, (gint64) MIN (w->last, (guint64) G_MAXINT64));
-  store_pg_int (&p, w->max);
-  store_pg_int (&p, w->now + w->lease);
-  /* the oldest unparked entry of each provider and address, when due and
-   * not claimed by another host this very moment */
-  res = store_pg_exec (s,
-                       "WITH heads AS (SELECT DISTINCT ON (provider, address) id FROM recoil_outbox "
-                       "  WHERE NOT parked ORDER BY provider, address, id), "
-                       "due AS (SELECT o.id FROM recoil_outbox o JOIN heads h ON h.id = o.id "
-                       "  WHERE NOT o.parked AND o.next_try <= $1 AND o.id BETWEEN $2 AND $3 "
-                       "  ORDER BY o.id LIMIT $4 FOR UPDATE OF o SKIP LOCKED) "
-                       "UPDATE recoil_outbox SET attempts = attempts + 1, next_try = $5 "
-                       "FROM due WHERE recoil_outbox.id = due.id "
-                       "RETURNING recoil_outbox.id, provider, action, scope, address, list_id, campaign_id, "
-                       "subscriber_id, reason, status, created, next_try, attempts, parked, answer",
-                       &p);
-  store_pg_params_clear (&p);
-  if (res == NULL)
-    return store_pg_rc (s);
-  for (int i = 0; i < PQntuples (res); i++)
-    g_ptr_array_add (w->out, store_pg_outbox_from (res, i));
-  PQclear (res);
-  return 0;
-}
-
-static gint
-store_pg_compare_ids (gconstpointer a, gconstpointer b)
-{
-  const struct outbox_entry *x = *(const struct outbox_entry *const *) a;
-  const struct outbox_entry *y = *(const struct outbox_entry *const *) b;
-
-  return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static gboolean
-store_pg_outbox_claim (struct store *base, gint64 now, gint64 lease, guint64 first, guint64 last, guint max,
-                       GPtrArray *out, GError **error)
-{
-  g_autoptr (GPtrArray) claimed = g_ptr_array_new_with_free_func ((GDestroyNotify) outbox_entry_free);
-  struct store_pg_claim w = { now, lease, first, last, max, claimed };
-
-  if (!store_pg_txn ((struct store_pg *) base, store_pg_claim_work, &w, "claiming outbox entries", error))
-    return FALSE;
-  g_ptr_array_sort (claimed, store_pg_compare_ids);
-  while (claimed->len > 0)
-    g_ptr_array_add (out, g_ptr_array_steal_index (claimed, 0));
-  return TRUE;
-}
-
-static gboolean
-store_pg_collect_outbox (PGresult *res, int row, gpointer data)
-{
-  g_ptr_array_add (data, store_pg_outbox_from (res, row));
-  return TRUE;
-}
-
-static gboolean
-store_pg_outbox_read (struct store *base, guint64 first, guint n, GPtrArray *out, GError **error)
-{
-  struct store_pg_params p;
-  gboolean ok;
-
-  if (n == 0)
-    return TRUE;
-  store_pg_params_init (&p);
-  store_pg_int (&p, (gint64) first);
-  store_pg_int (&p, (gint64) (first + n - 1));
-  ok = store_pg_scan ((struct store_pg *) base,
-                      "SELECT " STORE_PG_OUTBOX_COLUMNS
-                      " FROM recoil_outbox WHERE id BETWEEN $1 AND $2 ORDER BY id",
-                      &p, store_pg_collect_outbox, out, "reading the outbox", error);
-  store_pg_params_clear (&p);
-  return ok;
-}
-
-/* store_pg_compare_keys - two char ** in strcmp order. */
-static int
-store_pg_compare_keys (const void *a, const void *b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-struct store_pg_finish {
-  const struct store_outbox_outcome *outcomes;
-  guint n;
-  gint64 now;
-};
-
-static int
-store_pg_finish_work (struct store_pg *s, gpointer data, GError **error)
-{
-  struct store_pg_finish *w = data;
-  g_autofree char *day = clock_format_day (clock_day_of (w->now));
-  g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree gpointer *keys = NULL;
-  guint nkeys = 0;
-  int rc;
-
-  (void) error;
-  for (guint i = 0; i < w->n; i++) {
-    const struct store_outbox_outcome *o = &w->outcomes[i];
-    struct store_pg_params p;
-    PGresult *res;
-    char *provider;
-    const char *tally = NULL;
-
-    store_pg_params_init (&p);
-    store_pg_int (&p, (gint64) o->id);
-    switch (o->end) {
-    case STORE_OUTBOX_DONE:
-      res = store_pg_exec (s, "DELETE FROM recoil_outbox WHERE id = $1 RETURNING provider", &p);
-      tally = "done";
-      break;
-    case STORE_OUTBOX_RESCHEDULE:
-    case STORE_OUTBOX_PARK:
-      store_pg_int (&p, o->end == STORE_OUTBOX_PARK ? w->now : o->next_try);
-      store_pg_bool (&p, o->end == STORE_OUTBOX_PARK);
-      store_pg_str (&p, o->answer);
-      res = store_pg_exec (s,
-                           "UPDATE recoil_outbox SET next_try = $2, parked = $3, answer = $4 WHERE id = $1 "
-                           "RETURNING provider",
-                           &p);
-      tally = o->end == STORE_OUTBOX_PARK ? "parked" : "retry";
-      break;
-    case STORE_OUTBOX_RELEASE:
-    default:
-      store_pg_int (&p, w->now);
-      res = store_pg_exec (s,
-                           "UPDATE recoil_outbox SET next_try = $2, attempts = greatest(attempts - 1, 0) "
-                           "WHERE id = $1 RETURNING provider",
-                           &p);
-      break;
-    }
-    store_pg_params_clear (&p);
-    if (res == NULL)
-      return store_pg_rc (s);
-    if (PQntuples (res) == 1 && tally != NULL) {
-      guint64 *count;
-
-      provider = g_strdup_printf ("%s|dispatch|%s|%s", day, tally, PQgetvalue (res, 0, 0));
-      if ((count = g_hash_table_lookup (counts, provider)) != NULL) {
-        (*count)++;
-        g_free (provider);
-      } else {
-        count = g_new (guint64, 1);
-        *count = 1;
-        g_hash_table_insert (counts, provider, count);
-      }
-    }
-    PQclear (res);
-  }
-  /* in key order, as a batch writes them */
-  keys = g_hash_table_get_keys_as_array (counts, &nkeys);
-  qsort (keys, nkeys, sizeof *keys, store_pg_compare_keys);
-  for (guint i = 0; i < nkeys; i++)
-    if ((rc = store_pg_count (s, keys[i], *(guint64 *) g_hash_table_lookup (counts, keys[i]))) != 0)
-      return rc;
-  return 0;
-}
-
-static gboolean
-store_pg_outbox_finish (struct store *base, const struct store_outbox_outcome *outcomes, guint n, gint64 now,
-                        GError **error)
-{
-  struct store_pg_finish w = { outcomes, n, now };
-
-  return store_pg_txn ((struct store_pg *) base, store_pg_finish_work, &w, "finishing outbox entries", error);
-}
-
-struct store_pg_requeue {
-  guint64 id;
-  gint64 now;
-  guint64 count;
-  gboolean drop;
-};
-
-static int
-store_pg_requeue_work (struct store_pg *s, gpointer data, GError **error)
-{
-  struct store_pg_requeue *w = data;
-  struct store_pg_params p;
-  int rc;
-
-  (void) error;
-  store_pg_params_init (&p);
-  store_pg_int (&p, (gint64) w->id);
-  if (w->drop) {
-    rc = store_pg_do (s, "DELETE FROM recoil_outbox WHERE id = $1", &p, &w->count);
-  } else {
-    store_pg_int (&p, w->now);
-    rc = store_pg_do (s,
-                      "UPDATE recoil_outbox SET parked = false, attempts = 0, next_try = $2 "
-                      "WHERE parked AND ($1 = 0 OR id = $1)",
-                      &p, &w->count);
-  }
-  store_pg_params_clear (&p);
-  return rc;
-}
-
-static gboolean
-store_pg_outbox_requeue (struct store *base, guint64 id, gint64 now, guint *count, GError **error)
-{
-  struct store_pg_requeue w = { id, now, 0, FALSE };
-
-  if (!store_pg_txn ((struct store_pg *) base, store_pg_requeue_work, &w, "requeuing", error))
-    return FALSE;
-  *count = (guint) w.count;
-  return TRUE;
-}
-
-static gboolean
-store_pg_outbox_drop (struct store *base, guint64 id, gboolean *existed, GError **error)
-{
-  struct store_pg_requeue w = { id, 0, 0, TRUE };
-
-  if (!store_pg_txn ((struct store_pg *) base, store_pg_requeue_work, &w, "dropping an outbox entry", error))
-    return FALSE;
-  *existed = w.count > 0;
-  return TRUE;
-}
-
-/* The arguments of store_pg_each_row's visitor. */
-struct store_pg_rows {
-  store_table table;
-  store_row_fn fn;
-  gpointer data;
-};
-
-static gboolean
-store_pg_row_visit (PGresult *res, int i, gpointer data)
-{
-  struct store_pg_rows *w = data;
-  struct store_row row = { 0 };
-  struct record r;
-  struct outbox_entry *e;
-  gboolean go;
-
-  switch (w->table) {
-  case STORE_TABLE_RECORDS:
-    store_pg_record_from (res, i, 1, &r);
-    row.key = PQgetvalue (res, i, 0);
-    row.record = &r;
-    go = w->fn (&row, w->data);
-    record_clear (&r);
-    return go;
-  case STORE_TABLE_SEEN: {
-    size_t len = 0;
-    unsigned char *bytes = PQunescapeBytea ((const unsigned char *) PQgetvalue (res, i, 0), &len);
-
-    row.bytes = bytes;
-    row.len = len;
-    row.applied = store_pg_get_int (res, i, 1);
-    row.fact_time = store_pg_get_int (res, i, 2);
-    go = bytes != NULL && w->fn (&row, w->data);
-    PQfreemem (bytes);
-    return go;
-  }
-  case STORE_TABLE_OUTBOX:
-    e = store_pg_outbox_from (res, i);
-    row.id = e->id;
-    row.entry = e;
-    go = w->fn (&row, w->data);
-    outbox_entry_free (e);
-    return go;
-  case STORE_TABLE_EVENTS:
-    row.id = (guint64) store_pg_get_int (res, i, 0);
-    row.json = PQgetvalue (res, i, 1);
-    row.json_len = (gsize) PQgetlength (res, i, 1);
-    return w->fn (&row, w->data);
-  case STORE_TABLE_DAILY:
-    row.key = PQgetvalue (res, i, 0);
-    row.count = store_pg_get_int (res, i, 1);
-    return w->fn (&row, w->data);
-  case STORE_TABLE_LEADS:
-    row.key = PQgetvalue (res, i, 0);
-    row.id = (guint64) store_pg_get_int (res, i, 1);
-    return w->fn (&row, w->data);
-  default: return FALSE;
-  }
-}
-
-static gboolean
-store_pg_each_row (struct store *base, store_table table, store_row_fn fn, gpointer data, GError **error)
-{
-  static const char *const queries[STORE_TABLE_COUNT] = {
-    [STORE_TABLE_RECORDS] = "SELECT " STORE_PG_RECORD_COLUMNS " FROM recoil_record ORDER BY address",
-    [STORE_TABLE_SEEN] = "SELECT key, applied, fact_time FROM recoil_seen ORDER BY key",
-    [STORE_TABLE_OUTBOX] = "SELECT " STORE_PG_OUTBOX_COLUMNS " FROM recoil_outbox ORDER BY id",
-    [STORE_TABLE_EVENTS] = "SELECT id, entry FROM recoil_event ORDER BY id",
-    [STORE_TABLE_DAILY] = "SELECT key, count FROM recoil_daily ORDER BY key",
-    [STORE_TABLE_LEADS] = "SELECT address, seq FROM recoil_lead ORDER BY address",
-  };
-  struct store_pg_rows w = { table, fn, data };
-
-  return store_pg_scan ((struct store_pg *) base, queries[table], NULL, store_pg_row_visit, &w, "copying",
-                        error);
-}
-
-/* The arguments of store_pg_put_work. */
-struct store_pg_put {
-  store_table table;
-  const struct store_row *rows;
-  guint n;
-};
-
-static int
-store_pg_put_work (struct store_pg *s, gpointer data, GError **error)
-{
-  struct store_pg_put *w = data;
-  int rc = 0;
-
-  (void) error;
-  for (guint i = 0; i < w->n && rc == 0; i++) {
-    const struct store_row *row = &w->rows[i];
-    struct store_pg_params p;
-
-    store_pg_params_init (&p);
-    switch (w->table) {
-    case STORE_TABLE_RECORDS: rc = store_pg_save (s, row->key, row->record); break;
-    case STORE_TABLE_SEEN:
-      store_pg_bytes (&p, row->bytes, row->len);
-      store_pg_int (&p, row->applied);
-      if (row->len == 20)
-        store_pg_int (&p, row->fact_time);
-      else
-        store_pg_str (&p, NULL);
-      rc = store_pg_do (
-          s,
-          "INSERT INTO recoil_seen (key, applied, fact_time) VALUES ($1, $2, $3) "
-          "ON CONFLICT (key) DO UPDATE SET applied = EXCLUDED.applied, fact_time = EXCLUDED.fact_time",
-          &p, NULL);
-      break;
-    case STORE_TABLE_OUTBOX:
-      store_pg_outbox_params (&p, row->id, row->entry);
-      rc = store_pg_do (
-          s,
-          "INSERT INTO recoil_outbox (" STORE_PG_OUTBOX_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, "
-          "$7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO UPDATE SET provider = $2, "
-          "action = $3, scope = $4, address = $5, list_id = $6, campaign_id = $7, "
-          "subscriber_id = $8, reason = $9, status = $10, created = $11, next_try = $12, "
-          "attempts = $13, parked = $14, answer = $15",
-          &p, NULL);
-      break;
-    case STORE_TABLE_EVENTS: {
-      g_autofree char *line = g_strndup (row->json, row->json_len);
-      g_autofree char *key = store_event_key (row->json, row->json_len);
-
-      store_pg_int (&p, (gint64) row->id);
-      store_pg_int (&p, store_event_time (row->json, row->json_len));
-      store_pg_str (&p, key);
-      store_pg_str (&p, line);
-      rc = store_pg_do (s,
-                        "INSERT INTO recoil_event (id, time, address, entry) VALUES ($1, $2, $3, $4) "
-                        "ON CONFLICT (id) DO UPDATE SET time = $2, address = $3, entry = $4",
-                        &p, NULL);
-      break;
-    }
-    case STORE_TABLE_DAILY:
-      store_pg_str (&p, row->key);
-      store_pg_int (&p, row->count);
-      rc = store_pg_do (s,
-                        "INSERT INTO recoil_daily (key, count) VALUES ($1, $2) "
-                        "ON CONFLICT (key) DO UPDATE SET count = EXCLUDED.count",
-                        &p, NULL);
-      break;
-    case STORE_TABLE_LEADS:
-      store_pg_str (&p, row->key);
-      store_pg_int (&p, (gint64) row->id);
-      rc = store_pg_do (s,
-                        "INSERT INTO recoil_lead (address, seq) VALUES ($1, $2) "
-                        "ON CONFLICT (address) DO UPDATE SET seq = EXCLUDED.seq",
-                        &p, NULL);
-      break;
-    default: break;
-    }
-    store_pg_params_clear (&p);
-  }
-  if (rc != 0)
-    return rc;
-  /* numbers handed out later come after the ones copied in */
-  if (w->table == STORE_TABLE_EVENTS)
-    rc = store_pg_do (
-        s,
-        "SELECT setval('recoil_event_id', greatest((SELECT coalesce(max(id), 1) FROM recoil_event), "
-        "(SELECT last_value FROM recoil_event_id)))",
-        NULL, NULL);
-  else if (w->table == STORE_TABLE_OUTBOX)
-    rc = store_pg_do (
-        s,
-        "SELECT setval('recoil_outbox_block', greatest((SELECT coalesce(max(id), 0) FROM recoil_outbox) "
-        "/ " G_STRINGIFY (STORE_PG_BLOCK) " + 1, (SELECT last_value FROM recoil_outbox_block)))",
-        NULL, NULL);
-  return rc;
-}
-
-static gboolean
-store_pg_put_rows (struct store *base, store_table table, const struct store_row *rows, guint n,
-                   GError **error)
-{
-  struct store_pg_put w = { table, rows, n };
-
-  return store_pg_txn ((struct store_pg *) base, store_pg_put_work, &w, "copying", error);
 }
 
 static const struct store_ops store_pg_ops = {
