@@ -31,7 +31,7 @@ src_librecoil_a_SOURCES = \
 # recoil-pg.
 noinst_LIBRARIES += src/librecoilpg.a src/librecoilnopg.a
 src_librecoilpg_a_CPPFLAGS = $(AM_CPPFLAGS) $(PQ_CFLAGS) -DG_LOG_DOMAIN=\"recoil\"
-src_librecoilpg_a_SOURCES = src/store-pg.c src/store-pg.h src/store-pg-outbox.c src/store-pg-copy.c
+src_librecoilpg_a_SOURCES = src/store-pg.c src/store-pg.h src/store-pg-batch.c src/store-pg-outbox.c src/store-pg-copy.c
 src_librecoilnopg_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"
 src_librecoilnopg_a_SOURCES = src/store-pg-none.c
 

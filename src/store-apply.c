@@ -222,7 +222,7 @@ store_kind_counts (event_kind kind)
 
 /* store_item_key - the key the item's facts are kept under, or NULL
  * (caller frees). */
-static char *
+char *
 store_item_key (const struct store_item *item)
 {
   const struct event *e = item->event;

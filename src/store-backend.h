@@ -119,6 +119,11 @@ int store_apply_batch (const struct store_txn_ops *ops, gpointer txn, struct sto
  * each other in a circle).  Caller frees with g_array_unref. */
 GArray *store_batch_locks (const struct store_batch *b);
 
+/* store_item_key - the key ITEM's facts are kept under (its normalised
+ * address, or for an unsubscribe by ids alone a key of its ids), or NULL
+ * when it has none.  Caller frees. */
+char *store_item_key (const struct store_item *item);
+
 /* store_import_apply - ROW (store_import) applied to R, the address's
  * record as it is (or an empty one): a whole record replaces R but for its
  * place in the event log; otherwise the state, why and since when, and

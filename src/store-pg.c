@@ -615,16 +615,10 @@ store_pg_lock (struct store_pg *s, GArray *locks)
 }
 
 /* One transaction of store_pg_apply, for store_apply_batch. */
-struct store_pg_txn {
-  struct store_pg *s;
-  guint64 block;  /* the outbox block in use (its first id), 0 = none */
-  guint64 used;   /* ids of it handed out */
-  GError **error; /* where load puts a record it cannot read */
-};
 
 /* store_pg_at_key - an accounting fact's key in recoil_seen, as in LMDB:
  * its time (4 bytes, big-endian) and 16 bytes of its fingerprint. */
-static void
+void
 store_pg_at_key (gint64 when, const guint8 *fp, guint8 out[20])
 {
   guint32 t = (guint32) CLAMP (when, 0, (gint64) G_MAXUINT32);
@@ -645,10 +639,13 @@ store_pg_txn_seen (gpointer data, const guint8 *fp, gint64 when, gint64 now, gbo
   guint64 n = 0;
   int rc;
 
+  if (when > 0)
+    store_pg_at_key (when, fp, at);
+  if (store_pg_ahead_seen (t, when > 0 ? at : fp, when > 0 ? sizeof at : 32, duplicate))
+    return 0;
   store_pg_params_init (&p);
   if (when > 0) {
     /* an accounting fact: once seen, a repeat for as long as it is kept */
-    store_pg_at_key (when, fp, at);
     store_pg_bytes (&p, at, sizeof at);
     store_pg_int (&p, now);
     store_pg_int (&p, when);
@@ -678,6 +675,8 @@ store_pg_txn_load (gpointer data, const char *key, struct record *r, gboolean *f
   struct store_pg_txn *t = data;
 
   (void) error;
+  if (store_pg_ahead_load (t, key, r, found))
+    return 0;
   return store_pg_load (t->s, key, r, found);
 }
 
@@ -686,6 +685,8 @@ store_pg_txn_save (gpointer data, const char *key, const struct record *r)
 {
   struct store_pg_txn *t = data;
 
+  if (store_pg_ahead_save (t, key, r))
+    return 0;
   return store_pg_save (t->s, key, r);
 }
 
@@ -696,6 +697,8 @@ store_pg_txn_lead_get (gpointer data, const char *key, guint64 *seq)
   struct store_pg_params p;
   PGresult *res;
 
+  if (store_pg_ahead_lead_get (t, key, seq))
+    return 0;
   store_pg_params_init (&p);
   store_pg_str (&p, key);
   res = store_pg_exec (t->s, "SELECT seq FROM recoil_lead WHERE address = $1", &p);
@@ -716,6 +719,7 @@ store_pg_txn_lead_put (gpointer data, const char *key, guint64 seq)
   struct store_pg_params p;
   int rc;
 
+  store_pg_ahead_lead_set (t, key, seq);
   store_pg_params_init (&p);
   store_pg_str (&p, key);
   store_pg_int (&p, (gint64) seq);
@@ -734,6 +738,7 @@ store_pg_txn_lead_del (gpointer data, const char *key)
   struct store_pg_params p;
   int rc;
 
+  store_pg_ahead_lead_set (t, key, 0);
   store_pg_params_init (&p);
   store_pg_str (&p, key);
   rc = store_pg_do (t->s, "DELETE FROM recoil_lead WHERE address = $1", &p, NULL);
@@ -799,6 +804,8 @@ store_pg_txn_log_event (gpointer data, const GString *line, const char *key, gui
   struct store_pg_params p;
   PGresult *res;
 
+  if (t->ahead != NULL)
+    return store_pg_ahead_log_event (t, store_event_time (line->str, line->len), key, line->str, seq);
   store_pg_params_init (&p);
   store_pg_int (&p, store_event_time (line->str, line->len));
   store_pg_str (&p, key);
@@ -891,14 +898,23 @@ static int
 store_pg_apply_work (struct store_pg *s, gpointer data, GError **error)
 {
   struct store_batch *b = data;
-  struct store_pg_txn t = { s, 0, 0, error };
+  struct store_pg_txn t = { s, 0, 0, error, NULL };
   g_autoptr (GArray) locks = store_batch_locks (b);
   struct store_purge_report report = { 0 };
   int rc;
 
   if ((rc = store_pg_lock (s, locks)) != 0)
     return rc;
-  if ((rc = store_apply_batch (&store_pg_txn_ops, &t, b, error)) != 0)
+  /* several items: read ahead and write behind (store-pg-batch.c) */
+  if (b->n > 1 && (rc = store_pg_ahead_begin (&t, b)) != 0) {
+    store_pg_ahead_free (&t);
+    return rc;
+  }
+  rc = store_apply_batch (&store_pg_txn_ops, &t, b, error);
+  if (rc == 0)
+    rc = store_pg_ahead_flush (&t);
+  store_pg_ahead_free (&t);
+  if (rc != 0)
     return rc;
   /* retention, a bounded share per transaction, as on LMDB */
   return store_pg_prune (s, b->now, MAX (64, 2 * b->n), 64, &report);

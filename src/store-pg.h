@@ -62,6 +62,18 @@ typedef int (*store_pg_work_fn) (struct store_pg *s, gpointer data, GError **err
 /* A row visitor for store_pg_scan: FALSE stops the scan. */
 typedef gboolean (*store_pg_row_fn) (PGresult *res, int row, gpointer data);
 
+/* One transaction applying a batch. */
+struct store_pg_txn {
+  struct store_pg *s;
+  guint64 block;  /* the outbox block in use (its first id), 0 = none */
+  guint64 used;   /* ids of it handed out */
+  GError **error; /* where load puts a record it cannot read */
+  /* a batch of several items: its fingerprints and records read ahead in
+   * one statement each, its records and event log written behind in one
+   * statement each at the end (store-pg-batch.c); NULL otherwise */
+  struct store_pg_ahead *ahead;
+};
+
 /* store-pg.c: the helpers the other files use (documented there) */
 void store_pg_params_init (struct store_pg_params *p);
 void store_pg_params_clear (struct store_pg_params *p);
@@ -87,6 +99,27 @@ void store_pg_record_from (PGresult *res, int row, int col, struct record *r);
 int store_pg_count (struct store_pg *s, const char *key, guint64 delta);
 int store_pg_rc (struct store_pg *s);
 int store_pg_save (struct store_pg *s, const char *key, const struct record *r);
+
+/* store-pg-batch.c: reading ahead and writing behind for a batch.
+ * store_pg_ahead_begin reads the batch B's fingerprints (inserting the new
+ * ones, as store_pg_txn_seen would one by one) and records, and reserves
+ * event log ids; the _seen, _load and _save calls answer from what was
+ * read (FALSE: not theirs to answer, ask the database), as _lead_get does
+ * for the chain heads of keys without a record (_lead_set keeps it in
+ * step with what lead_put and lead_del write); _log_event keeps
+ * the line; store_pg_ahead_flush writes the records and lines; _free
+ * forgets it all.  Return codes as store_pg_do's. */
+void store_pg_at_key (gint64 when, const guint8 *fp, guint8 out[20]);
+int store_pg_ahead_begin (struct store_pg_txn *t, const struct store_batch *b);
+gboolean store_pg_ahead_seen (struct store_pg_txn *t, const guint8 *key, gsize len, gboolean *duplicate);
+gboolean store_pg_ahead_load (struct store_pg_txn *t, const char *key, struct record *r, gboolean *found);
+gboolean store_pg_ahead_save (struct store_pg_txn *t, const char *key, const struct record *r);
+gboolean store_pg_ahead_lead_get (struct store_pg_txn *t, const char *key, guint64 *seq);
+void store_pg_ahead_lead_set (struct store_pg_txn *t, const char *key, guint64 seq);
+int store_pg_ahead_log_event (struct store_pg_txn *t, gint64 time, const char *key, const char *entry,
+                              guint64 *seq);
+int store_pg_ahead_flush (struct store_pg_txn *t);
+void store_pg_ahead_free (struct store_pg_txn *t);
 
 /* store-pg-outbox.c: the outbox operations of store_ops */
 gboolean store_pg_outbox_claim (struct store *base, gint64 now, gint64 lease, guint64 first, guint64 last,
