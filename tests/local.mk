@@ -94,6 +94,15 @@ shell_tests = \
 	tests/faults.test \
 	tests/e2e/postfix.test
 TESTS += $(shell_tests)
+
+# The load tests: many processes on two "hosts" and a pooler, for what
+# they do together (exact counts, actions sent once).  .ci/run runs them
+# in the plain build and leaves them out of distcheck and the sanitizer
+# build, whose concern the other suites cover in the same code.
+load_tests = tests/multihost-pg.test tests/pooler-pg.test
+print-tests-without-load:
+	@echo $(filter-out $(load_tests),$(TESTS))
+.PHONY: print-tests-without-load
 check_PROGRAMS += tests/store-apply tests/store-hold tests/store-year
 tests_store_apply_SOURCES = tests/store-apply.c
 tests_store_apply_CPPFLAGS = $(TEST_CPPFLAGS)
