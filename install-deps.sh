@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-deps.sh - install the Debian 12 packages recoil needs, when they
 # are missing.  Runs apt-get as root (or through sudo).
 #   ./install-deps.sh          what building and running recoil needs

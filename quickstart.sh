@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # quickstart.sh - install what is missing, build recoil, and run it with the
 # quick-start configuration (conf/quickstart.conf: state under ./var).
 set -eu

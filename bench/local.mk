@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/ - benchmarks against the peers, run by hand: `make bench`.
 EXTRA_DIST += bench/parse bench/store bench/mail bench/acct bench/dispatch bench/retention
 bench: src/recoil

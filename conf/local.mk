@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # conf/ - the sample configuration and the snippets operators copy.
 EXTRA_DIST += conf/recoil.conf.sample conf/quickstart.conf \
 	conf/postfix/master.cf conf/postfix/recoil-postconf conf/postfix/transport \

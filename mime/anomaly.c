@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* anomaly - names of the anomaly bits. */
 #include "config.h"
 

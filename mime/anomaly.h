@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* anomaly - what was wrong with a message, as a bitmask.
  *
  * Bad mail is data: a parser that meets a limit or a defect sets a bit and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* arf - feedback reports to complaint events.
  *
  * STANDARDS: RFC 5965 3.1 and 3.2 (Feedback-Type, Original-Rcpt-To,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* arf - RFC 5965 feedback reports, and the Microsoft JMRP variant. */
 #ifndef RECOIL_ARF_H
 #define RECOIL_ARF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* autoreply - automatic replies by header and by subject.
  *
  * STANDARDS: RFC 3834 5 (Auto-Submitted: auto-replied / auto-generated).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* autoreply - RFC 3834 automatic responses and vacation messages. */
 #ifndef RECOIL_AUTOREPLY_H
 #define RECOIL_AUTOREPLY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* classify - reason, category, class and status from a report's words.
  *
  * Tables:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* classify - from what a report says about one recipient to an event
  *
  * Readers (DSN, ARF, free-text heuristics) fill a `struct fact` with what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsn - delivery-status field groups to facts.
  *
  * STANDARDS: RFC 3464 2.2 (per-message fields: Reporting-MTA, ...) and 2.3

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsn - RFC 3464 delivery status notifications (and RFC 6533's
  * message/global-delivery-status) into facts, one per recipient group.
  */

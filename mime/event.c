@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event - allocation, names and address normalisation for events.
  *
  * STANDARDS: RFC 5321 2.4 (local parts are case-sensitive to the sender,

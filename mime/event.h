@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event - the one data type that crosses recoil (design.md section 2)
  *
  * A reader (mime/ for mail, src/ for PowerMTA accounting records) turns its

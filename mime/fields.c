@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fields - a small parser for field groups (RFC 3464 2.1, RFC 5965 3.1). */
 #include "config.h"
 

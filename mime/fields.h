@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fields - the field groups of message/delivery-status and
  * message/feedback-report bodies
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gmime-setup - GMime's own start, for programs linked against its shared
  * library (see gmime-setup.h). */
 #include "gmime-setup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gmime-setup - starting GMime, once per process
  *
  * Two implementations, chosen at link time:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gmime-static - GMime's start for the statically linked recoil
  *
  * g_mime_init registers, besides the parser's types, GMime's OpenPGP and

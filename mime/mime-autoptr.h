@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mime-autoptr - g_autoptr cleanups for the GMime types recoil uses.
  * GMime 3.2.13 (Debian 12) declares none; they are all GObjects. */
 #ifndef RECOIL_MIME_AUTOPTR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse - walk a message with GMime, pick the reader, make events.
  *
  * Order (protocols.md 7.3): a feedback report (ARF, then JMRP), a delivery

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse - one returned mail in, its events out
  *
  * Reads a message of any shape (RFC 3464 DSN, RFC 6533 global DSN, RFC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* punycode - RFC 3492 Punycode and the ACE form of domain names
  *
  * The bootstring parameters and the steps below are those of RFC 3492

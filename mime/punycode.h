@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* punycode - RFC 3492 Punycode and the ACE form of domain names
  *
  * Internationalised domain labels travel as "xn--" plus the Punycode of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules-gateways - free-text bounces of mail filters and gateways:
  * Barracuda, McAfee, MessageLabs, SurfControl, MXLogic, Activehunter,
  * InterScan/Trend Micro, MailFoundry, m-FILTER, MailMarshal, Amavis,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules-hosts - what large receiving systems mean by their own words:
  * FrancePTT (Orange, Wanadoo, La Poste), Facebook, Mimecast, NTT docomo,
  * KDDI au, Tencent QQ, Yahoo, Spectrum.  One row per host; hosts are suffixes of the

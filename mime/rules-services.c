@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules-services - free-text bounces of mail services: Gmail, Google
  * Groups, Yahoo, AOL, Microsoft (Outlook, Office 365, Exchange), Amazon SES
  * and WorkMail, Mail.Ru, Yandex, GMX, 1&1, Zoho, Verizon, Facebook,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules-unix - free-text bounces of the Unix MTAs: qmail, Exim, Sendmail,
  * Postfix's older texts, OpenSMTPD, Courier, DragonFly, Apache James, fml.
  * One row per family (see textbounce.h); phrases are lower case. */

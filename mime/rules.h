@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules - the notation of the rules-*.c tables (textbounce.h's families
  * and hosts): L (...) is a NULL-terminated list of phrases, S (...) a list
  * of textbounce_says rows ending in an empty one.  Only for those files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sesjson - Amazon SES notifications read with jansson. */
 #include "config.h"
 

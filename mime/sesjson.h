@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sesjson - Amazon SES notifications (Bounce, Complaint, Delivery) sent as
  * JSON in a mail body, bare or wrapped as a string in an SNS message.
  *

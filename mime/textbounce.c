@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* textbounce - the generic free-text bounce reader.
  *
  * The text is cut into lines.  The error section runs from the family's

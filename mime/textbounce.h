@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* textbounce - bounces written as free text (qmail, Exim, old Sendmail,
  * Exchange, webmail services, gateways ...)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* interspire - Interspire Email Marketer's XML API (xml.php)
  *
  * Every call is one <xmlrequest> POSTed to the configured xml.php URL,

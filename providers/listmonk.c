@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* listmonk - the bounce webhook and the subscriber API of listmonk
  *
  * Actions (protocols.md 6.1):

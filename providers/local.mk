@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # providers/ - campaign-tool API clients behind one interface.
 noinst_LIBRARIES += providers/libproviders.a
 providers_libproviders_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil-providers\"

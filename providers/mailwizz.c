@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mailwizz - MailWizz API 1.x (signed requests) and 2.x (X-Api-Key)
  *
  * Actions (protocols.md 4.4):

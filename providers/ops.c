@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ops - the provider types' operations, found by name.
  *
  * Only the dispatcher (recoil-dispatch) links this file, and through it the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* provider - the provider types recoil knows, in one table, and the small
  * helpers their files share.
  *

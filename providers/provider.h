@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* provider - the campaign tools recoil tells about a decision
  *
  * Each provider type (MailWizz, Interspire, listmonk, a generic webhook)

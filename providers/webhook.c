@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* webhook - a signed JSON document per decision, POSTed to any URL
  *
  * The document and its signature are specified in providers/WEBHOOK.md:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* acct - accounting columns by name, records into events. */
 #include "config.h"
 

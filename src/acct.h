@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* acct - PowerMTA accounting records into events
  *
  * Columns are found by name in the most recent header record (its first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* audit - one log line per applied fact (see audit.h). */
 #include "config.h"
 

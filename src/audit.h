@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* audit - the log line of each fact recoil applied, for the operator
  *
  * Every decision is logged at notice: the address, what was decided and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli - common options and configuration loading for the subcommands. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli - what every subcommand shares: its table entry, the common options
  * (--config, --debug) and loading the configuration the same way.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock - real or injected time. */
 #include "config.h"
 

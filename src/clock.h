@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock - the one place recoil reads the time.
  *
  * RECOIL_NOW in the environment (unix seconds, or an ISO 8601 date and

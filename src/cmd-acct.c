@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-acct - `recoil acct [FILE...]` and `recoil acct --dir DIR`: PowerMTA
  * accounting records from the <acct-file |...> pipe (one long-lived
  * process on stdin), from files, or from the directory PowerMTA's

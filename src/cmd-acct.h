@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-acct - the `recoil acct` pipe command. */
 #ifndef RECOIL_CMD_ACCT_H
 #define RECOIL_CMD_ACCT_H

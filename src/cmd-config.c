@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-config - `recoil config check` and `recoil config sample`. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-config - the `recoil config` command. */
 #ifndef RECOIL_CMD_CONFIG_H
 #define RECOIL_CMD_CONFIG_H

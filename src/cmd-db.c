@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-db - `recoil store init|copy` (see cmd-db.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-db - `recoil store init` and `recoil store copy`: the state store
  * itself, its schema and moving it between backends. */
 #ifndef RECOIL_CMD_DB_H

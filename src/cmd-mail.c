@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-mail - `recoil mail --from=SENDER --to=RECIPIENT`: one returned
  * message on stdin, as a Postfix pipe(8) transport or a PowerMTA domain
  * pipe delivers it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-mail - the `recoil mail` pipe command. */
 #ifndef RECOIL_CMD_MAIL_H
 #define RECOIL_CMD_MAIL_H

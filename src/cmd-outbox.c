@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-outbox - `recoil retry` carries out what waits in the outbox;
  * `recoil outbox` shows it, puts parked actions back in line or drops them.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-outbox - `recoil retry` and `recoil outbox`: the provider actions
  * waiting in the outbox. */
 #ifndef RECOIL_CMD_OUTBOX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-parse - read messages from files, folders and mboxes and print what
  * recoil makes of each as one JSON line.  Changes no state.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-parse - the `recoil parse` command. */
 #ifndef RECOIL_CMD_PARSE_H
 #define RECOIL_CMD_PARSE_H

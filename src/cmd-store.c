@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-store - the operator's commands over the state store: status, list,
  * reset, ignore, import, stats.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-store - `recoil status`, `list`, `reset`, `ignore`, `import`,
  * `stats`: the operator's commands over the state store. */
 #ifndef RECOIL_CMD_STORE_H

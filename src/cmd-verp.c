@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-verp - make signed return paths and unsubscribe addresses for a
  * sender's mailer, and show what recoil reads from one.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd-verp - the `recoil verp` command. */
 #ifndef RECOIL_CMD_VERP_H
 #define RECOIL_CMD_VERP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* codec - bytes for the store's records. */
 #include "config.h"
 

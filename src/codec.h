@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* codec - little-endian integers and length-prefixed strings for the
  * store's versioned records (record.c, outbox.c).  Readers never run past
  * the end of their bytes: a short read sets `bad` and yields zero. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf - the configuration table and everything it drives.
  *
  * One row per key.  Loading walks the groups and keys of the file and looks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf - recoil's configuration: one INI file, one typed table
  *
  * The file is read with GKeyFile.  Every key recoil understands is one row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csv - RFC 4180 records from a stream.
  *
  * STANDARDS: RFC 4180 2 (quoted fields, "" for a quote, CRLF records; bare

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* csv - a streaming RFC 4180 record reader over a file descriptor
  *
  * Quoted fields may hold commas, doubled quotes and line breaks; records

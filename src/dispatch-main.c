@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recoil-dispatch - the program that talks to the providers.
  *
  * Run by recoil, not by people (see dispatch-spawn.h):

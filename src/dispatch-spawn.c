@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch-spawn - starting recoil-dispatch (see dispatch-spawn.h). */
 #include "config.h"
 

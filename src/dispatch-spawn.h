@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch-spawn - how recoil hands work to its dispatcher program
  *
  * The dispatcher (dispatch.c, providers/) links libcurl and libxml2, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch - the outbox's actions, over libcurl multi (see dispatch.h). */
 #include "config.h"
 

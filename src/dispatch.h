@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dispatch - carry out the outbox's actions at the providers
  *
  * The dispatcher claims due outbox entries (store_outbox_claim: each gets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* eventjson - JSON for events and parse results. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* eventjson - events and parse results as JSON (the one place recoil
  * turns them into jansson objects). */
 #ifndef RECOIL_EVENTJSON_H

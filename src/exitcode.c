@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exitcode - outcome to exit status, for pipe(8) and for people.
  *
  * STANDARDS: sysexits.h; Postfix pipe(8) and sys_exits.c semantics:

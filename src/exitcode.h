@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exitcode - the one table that turns an outcome into a process exit status
  *
  * recoil runs in two modes.  Pipe commands (`recoil mail`, `recoil acct`)

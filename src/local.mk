@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # src/ - the program.  Its core is a library so tests link it without main().
 noinst_LIBRARIES += src/librecoil.a
 src_librecoil_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil\"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log - one GLib log writer for stderr, syslog and files.
  *
  * GLib allows g_log_set_writer_func() once per process, so the writer is

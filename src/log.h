@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log - where recoil's messages go: stderr, syslog or a file
  *
  * Every module logs with GLib's g_warning()/g_message()/g_info()/g_debug();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* maildir - tmp/ then new/, as the Maildir convention asks. */
 #include "config.h"
 

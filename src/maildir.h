@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* maildir - keep a copy of a message in a Maildir (the quarantine for mail
  * recoil could not use).  Written to tmp/ and renamed into new/, so a
  * reader never sees half a message. */

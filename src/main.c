@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recoil - the command: global options, the subcommand table, help.
  *
  * main() stays thin: it installs logging, picks the subcommand, runs it and

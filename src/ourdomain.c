@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ourdomain - recoil's bounce and unsubscribe domains. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ourdomain - which of recoil's domains an address is at, and how local
  * parts there are decoded (the [verp] settings as verp_params).
  */

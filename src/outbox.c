@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* outbox - the versioned encoding of an outbox entry.
  *
  * Version 1: u8 version, u8 scope, u8 parked, u8 reserved, i64 created,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* outbox - provider actions waiting to be carried out
  *
  * A decision becomes outbox entries in the same store transaction as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policy - thresholds, windows, flags and routing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policy - from an event and an address's record to a decision
  *
  * Defaults (design.md 4): a hard bounce suppresses at once; soft bounces

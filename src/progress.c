@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress - a progress line on a terminal (see progress.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress - a progress line on a terminal for long runs
  *
  * `recoil acct FILE`, `import` and `parse` over many files show how far

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record - the per-address record and its versioned encoding.
  *
  * Layout, version 2 (integers little-endian):

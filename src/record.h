@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* record - what recoil remembers about one address, and its encoding
  *
  * A record is kept per normalised address (event_normalize_address: local

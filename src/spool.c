@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spool - accounting records kept on this host until the shared store
  * takes them (see spool.h).
  *

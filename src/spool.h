@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* spool - accounting records kept durably on this host until the shared
  * store takes them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-apply - applying a batch of events, the same on every backend:
  * fingerprints, the policy's decision per address, the providers' outbox
  * entries, the event log line and the daily counters. */

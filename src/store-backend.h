@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-backend - what a store implementation provides (store-lmdb.c,
  * store-pg.c), and the batch logic they share (store-apply.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-lmdb-copy - the LMDB backend's tables read and written whole,
  * row by row, for `recoil store copy`. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-lmdb-outbox - the LMDB backend's outbox: entries keyed by their
  * id (8 bytes big-endian), claimed with a lease, finished, requeued and
  * dropped, each in one write transaction. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store - LMDB environment, transactions that retry after growing the map,
  * and the operations recoil needs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-lmdb - the LMDB backend's inside, shared by its files:
  * store-lmdb.c (environment, transactions, records, fingerprints, event
  * log, retention), store-lmdb-outbox.c (the outbox) and store-lmdb-copy.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-pg-batch - a batch of several events in few round trips.
  *
  * Applied one item at a time, each event costs the database five or six

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-pg-copy - the PostgreSQL backend's tables read and written whole,
  * row by row, for `recoil store copy`. */
 #include "config.h"

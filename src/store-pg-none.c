@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-pg-none - the PostgreSQL backend's stand-in in the lean pipe
  * program, which hands its command over to recoil-pg (cli.c) before it
  * would ever get here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-pg-outbox - the PostgreSQL backend's outbox: entries claimed with
  * FOR UPDATE SKIP LOCKED and a lease, so any host's recoil retry drains
  * it and no action is sent twice at once; finished, requeued and dropped

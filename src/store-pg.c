@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-pg - the state in PostgreSQL, shared by several hosts.
  *
  * One connection per process (libpq), every change in one transaction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-pg - the PostgreSQL backend's inside, shared by its files:
  * store-pg.c (connection, transactions, schema, records, fingerprints,
  * event log, retention), store-pg-outbox.c (the outbox) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store - the one interface to recoil's state: the backend named in the
  * configuration is opened and every call goes through its table. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store - recoil's durable state, behind one interface
  *
  * What is kept, whatever the backend:

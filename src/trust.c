@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trust - recoil's trust model (see trust.h).
  *
  * STANDARDS: RFC 8601 (Authentication-Results: authserv-id, resinfo,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trust - what a returned mail may change: recoil's trust model, in one place
  *
  * Anyone can mail recoil.  Under [verp] signature = enforce (the default),

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Compare the corpus scorer's JSON summary with recoil's targets and exit
 non-zero when one is missed.  usage: corpus_targets.py SCORE.json"""
 import json

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tests/flufl_check.py - recoil parse over the sample bounces that Debian's
 python3-flufl.bounce installs (real mail sent back to Mailman lists), scored
 against the addresses flufl.bounce's own tests expect from each file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/ - GLib unit tests and shell tests, all speaking TAP.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 TEST_EXTENSIONS = .test

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # pg.sh - a PostgreSQL server of the tests' own, sourced by the tests
 # that need one.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-apply - apply synthetic events to a store, for the concurrency and
  * crash tests and bench/store.
  *

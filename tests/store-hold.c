@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-hold - hold the writer lock of the LMDB environment in DIR, as
  * another process stuck in a long write transaction would, for the fault
  * tests.

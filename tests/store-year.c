@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* store-year - a simulated stretch of time on the store, for bench/retention:
  * EVENTS a day for DAYS days, the clock advanced day by day, so the
  * retention settings let go of the old facts as they would in production.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tap.sh - a few helpers for shell tests that speak TAP.
 # Source it, call the helpers, end with tap_done.
 

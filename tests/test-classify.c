@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-classify - the classification tables: sender-side trouble is never
  * the recipient's fault, status codes and reply codes are read exactly. */
 #include "config.h"

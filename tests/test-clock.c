@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-clock - day numbers and dates agree with GLib's calendar, and
  * RECOIL_NOW's forms read as documented. */
 #include "config.h"

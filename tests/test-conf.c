@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-conf - the configuration table: defaults, bounds, refusals, secrets. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-event - event names and the normalised address form. */
 #include "config.h"
 

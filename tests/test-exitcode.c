@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-exitcode - the exit-code table keeps Postfix pipe(8) semantics. */
 #include "config.h"
 

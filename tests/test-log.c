@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-log - log lines are prefixed, filtered by level and kept on one line. */
 #include "config.h"
 

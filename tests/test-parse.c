@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-parse - mime/ on the fixtures in tests/cases (each with LF, CRLF and
  * bare-CR line ends) and on generated hostile input: empty, truncated,
  * oversized, deeply nested, too many parts or recipients, NUL bytes,

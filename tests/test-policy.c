@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-policy - thresholds, once-a-day soft counting, the quiet window, the
  * ignore flag, repeats and routing, with the clock walked by hand. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-provider - the provider registry and each type's completeness check. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-punycode - RFC 3492 Punycode both ways, the sample strings of its
  * section 7.1, the ACE form of whole domains, and input that is not
  * Punycode. */

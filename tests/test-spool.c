@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-spool - the accounting spool: records read back as written, in
  * order, across a reopen; bytes that are not a record are refused. */
 #include "config.h"

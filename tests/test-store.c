@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-store - the state store: record and outbox encodings, idempotent
  * application, batches equal to one-by-one, the outbox in the same
  * transaction, retention, an event log that stays JSON whatever bytes the

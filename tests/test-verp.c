@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test-verp - the return-path codecs: fixed vectors, round trips, every
  * single-character forgery, stamps and keys, the plain schemes, wrappers
  * and hostile input.

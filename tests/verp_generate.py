@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Print N generated addresses with ids, one "address|list|campaign|subscriber"
 per line, from a fixed seed, for comparing `recoil verp encode` with
 verp_reference.py.  The characters are the ones the format must handle:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Reference encoder for recoil's signed addresses, written from
 verp/FORMAT.md alone (standard library only), so that the C code and the
 document are checked against each other.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base32 - RFC 4648 section 6 alphabet, lower case, bit strings only.
  *
  * STANDARDS: RFC 4648 section 6 (alphabet); no padding is ever written,

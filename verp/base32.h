@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* base32 - RFC 4648 base32 in lower case, without padding
  *
  * The alphabet a-z2-7 survives an MTA that lower-cases a local part, and

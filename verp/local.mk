@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # verp/ - return-path and unsubscribe-address codecs (GLib only).
 noinst_LIBRARIES += verp/libverp.a
 verp_libverp_a_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"recoil-verp\"

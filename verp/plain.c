@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plain - Postfix/qmail VERP, the sentto- form and MailWizz's unsubscribe
  * local parts.  None of them is signed: anyone can write one, which is why
  * [verp] signature decides whether they are believed.

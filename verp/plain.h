@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plain - the unsigned schemes people already use (internal to verp/). */
 #ifndef RECOIL_PLAIN_H
 #define RECOIL_PLAIN_H

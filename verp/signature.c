@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* signature - recoil's signed return-path and unsubscribe local parts.
  *
  * The format is documented in verp/FORMAT.md; in short:

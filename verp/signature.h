@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* signature - recoil's signed local parts (internal to verp/; see verp.h
  * and verp/FORMAT.md). */
 #ifndef RECOIL_SIGNATURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verp - scheme dispatch, names, and unwrapping of BATV and SRS.
  *
  * STANDARDS: draft-levine-smtp-batv-01 (prvs=TAG=local); the Sender

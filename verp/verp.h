@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verp - who a returned mail is about, from the address it came back to
  *
  * A bounce comes back to the envelope sender of the mail that failed, an

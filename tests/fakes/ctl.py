@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Talk to a fake's control interface (tests/fakes/fakecommon.py).
 
   ctl.py PORT state [EXPR]    the state, or EXPR evaluated with it as `s`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared machinery of the fake provider servers in tests/fakes/.
 
 Each fake is a stateful HTTP/1.1 server (keep-alive) on 127.0.0.1 and an

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A fake Interspire Email Marketer XML API (xml.php) for recoil's tests.
 
 It checks what xml.php checks (protocols.md 5.1-5.2): a well-formed

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A fake listmonk for recoil's tests: the bounce webhook and the subscriber API.
 
 It checks what listmonk checks (protocols.md 6.1): an API user and token,

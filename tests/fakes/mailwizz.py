@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A fake MailWizz API (1.x signed requests, or 2.x X-Api-Key) for recoil's tests.
 
 It checks what MailWizz checks (protocols.md 4.2-4.4): the public key, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A webhook receiver for recoil's tests, verifying as providers/WEBHOOK.md says.
 
 It refuses (401) a request whose X-Recoil-Signature is not "v1=" and the

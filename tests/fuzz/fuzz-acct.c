@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-acct - libFuzzer target for the accounting reader: src/csv.c (RFC
  * 4180 records from a descriptor) and src/acct.c (columns by name, records
  * into events).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-answer - libFuzzer target for providers/: hostile answers.
  *
  * The first byte picks a provider type, an action and an HTTP status; the

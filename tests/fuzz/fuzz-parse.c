@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-parse - libFuzzer target for mime/: bytes to events.
  *
  * Every input must yield a result; every event must have a kind, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-trust - libFuzzer target for what src/trust.c reads from a hostile
  * mail: Authentication-Results values (RFC 8601, comments, quoting) and
  * the addresses of Return-Path and List-Unsubscribe, checked against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz-verp - libFuzzer target for verp/: bytes to a decoded address.
  *
  * The first byte picks the kind, the delimiters and whether the rest is

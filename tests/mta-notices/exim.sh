@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # exim.sh OUT PORT ROOT - Exim 4 from the dpkg -x tree ROOT, with a private
 # configuration that routes everything to the sink on 127.0.0.1:PORT: its
 # bounces (with X-Failed-Recipients and a delivery-status part), a :fail:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # opensmtpd.sh OUT PORT ROOT - OpenSMTPD from the dpkg -x tree ROOT, relaying
 # everything to the sink on 127.0.0.1:PORT, with warnings after 3 s and an
 # expiry after 12 s.  It uses the spool and socket paths it was built with

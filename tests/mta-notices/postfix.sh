@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # postfix.sh OUT PORT - a private Postfix (the system's package) that relays
 # everything to the sink on 127.0.0.1:PORT and is made to write its
 # notices there: bounces, a delay warning and an expiry.  Run as root by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # sendmail.sh OUT PORT ROOT - Sendmail 8.17 from the dpkg -x tree ROOT, with a
 # configuration made by m4 from its own cf macros: everything relayed to the
 # sink on 127.0.0.1:PORT, a warning after 4 s and the mail returned after

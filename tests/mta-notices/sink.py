@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """An SMTP server on loopback that answers each recipient as its local part
 says, for making real MTAs write real notices (tests/mta-notices/generate).
 
