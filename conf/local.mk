@@ -11,3 +11,7 @@ EXTRA_DIST += conf/recoil.conf.sample conf/quickstart.conf \
 conf-sample: src/recoil
 	$(AM_V_GEN)src/recoil config sample > $(srcdir)/conf/recoil.conf.sample
 .PHONY: conf-sample
+
+# bash completion, where bash-completion looks for it by the command's name
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = conf/bash-completion/recoil
