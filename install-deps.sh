@@ -12,14 +12,15 @@
 #                              tests start servers of their own with
 #                              initdb and pg_ctl; the system's cluster
 #                              is left alone), pgbouncer (the pooler
-#                              test runs one of its own)
+#                              test runs one of its own), groff-base and
+#                              mandoc (the manual pages are checked)
 set -eu
 
 packages="autoconf automake make gcc pkg-config
 libglib2.0-dev libgmime-3.0-dev libcurl4-openssl-dev libjansson-dev
 libxml2-dev liblmdb-dev libpq-dev ca-certificates"
 case "${1:-}" in
-  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce postgresql pgbouncer" ;;
+  --test) packages="$packages python3 clang-format openssl postfix python3-flufl.bounce postgresql pgbouncer groff-base mandoc" ;;
   "") ;;
   *) echo "usage: install-deps.sh [--test]" >&2; exit 64 ;;
 esac

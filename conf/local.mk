@@ -15,3 +15,10 @@ conf-sample: src/recoil
 # bash completion, where bash-completion looks for it by the command's name
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = conf/bash-completion/recoil
+
+# The manual pages: recoil.1 by hand, recoil.conf.5 generated from the
+# configuration table (a test keeps it in sync; make man regenerates it).
+dist_man_MANS = doc/recoil.1 doc/recoil.conf.5
+man: src/recoil
+	$(AM_V_GEN)src/recoil config manpage > $(srcdir)/doc/recoil.conf.5
+.PHONY: man

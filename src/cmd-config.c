@@ -113,20 +113,23 @@ recoil_outcome
 cmd_config_run (struct cli *cli, int argc, char **argv)
 {
   g_autoptr (GOptionContext) ctx =
-      cli_context_new (cli, "config", "check|sample",
+      cli_context_new (cli, "config", "check|sample|manpage",
                        "check: read the configuration file, report every problem with its group and key,\n"
                        "and print the effective configuration with secrets masked.\n"
-                       "sample: print the annotated sample configuration with every key at its default.");
+                       "sample: print the annotated sample configuration with every key at its default.\n"
+                       "manpage: print recoil.conf(5), generated from the same table.");
   g_autoptr (GString) out = g_string_new (NULL);
 
   if (!cli_parse (cli, ctx, &argc, &argv))
     return RECOIL_USAGE;
   if (argc != 2) {
-    g_critical ("config needs one of: check, sample (see recoil help config)");
+    g_critical ("config needs one of: check, sample, manpage (see recoil help config)");
     return RECOIL_USAGE;
   }
   if (strcmp (argv[1], "sample") == 0) {
     conf_write_sample (out);
+  } else if (strcmp (argv[1], "manpage") == 0) {
+    conf_write_manpage (out, PACKAGE_VERSION);
   } else if (strcmp (argv[1], "check") == 0) {
     g_autoptr (conf_t) conf = NULL;
     recoil_outcome outcome = cli_load_conf (cli, CLI_CONF_WARN, &conf);
@@ -137,7 +140,7 @@ cmd_config_run (struct cli *cli, int argc, char **argv)
       return RECOIL_CONFIG;
     conf_write_effective (conf, out);
   } else {
-    g_critical ("config: unknown action \"%s\"; use check or sample", argv[1]);
+    g_critical ("config: unknown action \"%s\"; use check, sample or manpage", argv[1]);
     return RECOIL_USAGE;
   }
   if (!cmd_config_write (out)) {

@@ -1044,6 +1044,156 @@ conf_write_wrapped (GString *out, const char *lead, const char *text)
   g_string_append_c (out, '\n');
 }
 
+/* conf_man_text - TEXT escaped for man(7): backslashes doubled, and a
+ * line that would start with a dot or an apostrophe protected. */
+static void
+conf_man_text (GString *out, const char *text)
+{
+  for (const char *p = text; *p; p++) {
+    if (*p == '\\')
+      g_string_append (out, "\\e");
+    else if (*p == '-')
+      g_string_append (out, "\\-");
+    else if ((*p == '.' || *p == '\'') && (p == text || p[-1] == '\n'))
+      g_string_append_printf (out, "\\&%c", *p);
+    else
+      g_string_append_c (out, *p);
+  }
+}
+
+/* conf_man_wrapped - TEXT as man(7) lines of at most 78 bytes. */
+static void
+conf_man_wrapped (GString *out, const char *text)
+{
+  g_auto (GStrv) words = g_strsplit (text, " ", -1);
+  gsize start = out->len;
+
+  for (char **w = words; *w != NULL; w++) {
+    gsize before = out->len;
+
+    if (**w == '\0')
+      continue;
+    if (before > start)
+      g_string_append_c (out, ' ');
+    conf_man_text (out, *w);
+    if (out->len - start > 78 && before > start) {
+      /* the word goes on a line of its own */
+      g_string_truncate (out, before);
+      g_string_append_c (out, '\n');
+      start = out->len;
+      conf_man_text (out, *w);
+      if (out->str[start] == '.' || out->str[start] == '\'')
+        g_string_insert (out, (gssize) start, "\\&");
+    }
+  }
+  g_string_append_c (out, '\n');
+}
+
+void
+conf_write_manpage (GString *out, const char *version)
+{
+  g_string_append_printf (out,
+                          ".\\\" recoil.conf.5 - generated from recoil's configuration table by\n"
+                          ".\\\" `recoil config manpage`; edit src/conf.c, then run make man.\n"
+                          ".TH RECOIL.CONF 5 %s \"recoil %s\" \"File Formats Manual\"\n"
+                          ".SH NAME\n"
+                          "recoil.conf \\- configuration of recoil, the bounce, feedback\\-loop and\n"
+                          "unsubscribe handler\n"
+                          ".SH SYNOPSIS\n"
+                          ".B /etc/recoil/recoil.conf\n"
+                          ".SH DESCRIPTION\n"
+                          "One INI file, read by every\n"
+                          ".BR recoil (1)\n"
+                          "command from\n"
+                          ".I /etc/recoil/recoil.conf\n"
+                          "unless\n"
+                          ".B \\-\\-config\n"
+                          "names another.\n"
+                          "Groups are written\n"
+                          ".BR [ group ],\n"
+                          "keys\n"
+                          ".IB key \" = \" value\\fR.\\fP\n"
+                          "Values run to the end of the line: comments go on lines of their own.\n"
+                          "Sizes take K, M or G; durations s, m, h, d or w; lists are comma\\-separated.\n"
+                          "Unknown groups and keys, bad values and out\\-of\\-range numbers are refused,\n"
+                          "each named with its file, group and key;\n"
+                          ".B recoil config check\n"
+                          "reports them all and exits 78.\n"
+                          ".PP\n"
+                          "Every key below is shown with its built\\-in default.\n",
+                          RECOIL_RELEASE_DATE, version);
+  for (const char *const *g = conf_groups; *g != NULL; g++) {
+    gboolean provider = strcmp (*g, "provider") == 0;
+
+    if (provider)
+      g_string_append (out, ".SH [provider NAME]\n"
+                            "One group per campaign tool instance, named by the operator (letters, digits,\n"
+                            "dash and underscore), for example\n"
+                            ".BR \"[provider mw]\" .\n");
+    else
+      g_string_append_printf (out, ".SH [%s]\n", *g);
+    for (gsize i = 0; i < CONF_NKEYS; i++) {
+      const struct conf_key *row = &conf_keys[i];
+      const char *const *choices;
+      g_autofree char *bounds = NULL;
+
+      if (strcmp (row->group, *g) != 0)
+        continue;
+      choices = conf_choices (row);
+      bounds = conf_describe_bounds (row);
+      g_string_append (out, ".TP\n.B ");
+      conf_man_text (out, row->key);
+      if (row->def != NULL && *row->def != '\0') {
+        g_string_append (out, "\\fR = \\fI");
+        conf_man_text (out, row->def);
+        g_string_append (out, "\\fR");
+      }
+      g_string_append_c (out, '\n');
+      conf_man_wrapped (out, row->help);
+      if (choices != NULL) {
+        g_autofree char *all = g_strjoinv (", ", (char **) choices);
+
+        g_autofree char *line = g_strdup_printf ("%s: %s", row->type == CONF_LIST ? "Any of" : "One of", all);
+
+        g_string_append (out, ".br\n");
+        conf_man_wrapped (out, line);
+      }
+      if (*bounds != '\0') {
+        g_string_append (out, ".br\nRange: ");
+        conf_man_text (out, bounds);
+        g_string_append_c (out, '\n');
+      }
+      if (row->flags & CONF_SECRET)
+        g_string_append (out, ".br\nA secret: keep the file readable by root and the group recoil runs\n"
+                              "as only (mode 0640).\n");
+      if (row->flags & CONF_REQUIRED)
+        g_string_append (out, ".br\nRequired.\n");
+    }
+  }
+  g_string_append (out, ".SH FILES\n"
+                        ".TP\n.I /etc/recoil/recoil.conf\n"
+                        "The configuration file.\n"
+                        ".TP\n.I /var/lib/recoil\n"
+                        "The default\n.BR state_dir .\n"
+                        ".SH EXAMPLES\n"
+                        ".EX\n"
+                        "[recoil]\n"
+                        "state_dir = /var/lib/recoil\n"
+                        "log = syslog\n"
+                        "bounce_domain = bounces.example.com\n"
+                        "unsub_domain = unsub.example.com\n"
+                        "secret = (head \\-c 32 /dev/urandom | base64)\n"
+                        "\n"
+                        "[provider mw]\n"
+                        "type = mailwizz\n"
+                        "url = https://mw.example.com/api\n"
+                        "public_key = ...\n"
+                        "private_key = ...\n"
+                        ".EE\n"
+                        ".SH SEE ALSO\n"
+                        ".BR recoil (1)\n");
+}
+
 /* conf_write_help - the comment lines above a key in the sample. */
 static void
 conf_write_help (GString *out, const struct conf_key *row, const char *lead)

@@ -144,6 +144,10 @@ void conf_write_effective (const struct conf *conf, GString *out);
  * from the table (conf/recoil.conf.sample) to OUT. */
 void conf_write_sample (GString *out);
 
+/* conf_write_manpage - append recoil.conf(5) in man(7), generated from the
+ * same table as the sample, for VERSION, to OUT. */
+void conf_write_manpage (GString *out, const char *version);
+
 /* conf_parse_size / conf_parse_duration - "25M" to bytes, "60d" to seconds;
  * FALSE on anything else (exposed for the unit tests and for options). */
 gboolean conf_parse_size (const char *text, gint64 *bytes);
