@@ -10,6 +10,7 @@ AM_TESTS_ENVIRONMENT = \
 	G_TEST_SRCDIR='$(abs_srcdir)/tests'; export G_TEST_SRCDIR; \
 	G_TEST_BUILDDIR='$(abs_builddir)/tests'; export G_TEST_BUILDDIR; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR; \
 	ASAN_OPTIONS=detect_leaks=1; export ASAN_OPTIONS; \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
 
@@ -91,6 +92,7 @@ shell_tests = \
 	tests/store-copy-pg.test \
 	tests/pooler-pg.test \
 	tests/pgauth-pg.test \
+	tests/install.test \
 	tests/security.test \
 	tests/faults.test \
 	tests/e2e/postfix.test
