@@ -22,12 +22,10 @@ cli_remember_argv (int argc, char **argv)
     cli_argv[i] = argv[i];
 }
 
-/* cli_pg_program - recoil-pg: named by RECOIL_PG, else beside this
- * program, else in the libexec directory (caller frees). */
-static char *
-cli_pg_program (void)
+char *
+cli_helper_path (const char *env_name, const char *name)
 {
-  const char *env = g_getenv ("RECOIL_PG");
+  const char *env = g_getenv (env_name);
   g_autofree char *self = NULL;
 
   if (env != NULL && *env != '\0')
@@ -35,13 +33,13 @@ cli_pg_program (void)
   self = g_file_read_link ("/proc/self/exe", NULL);
   if (self != NULL) {
     g_autofree char *dir = g_path_get_dirname (self);
-    char *beside = g_build_filename (dir, "recoil-pg", NULL);
+    char *beside = g_build_filename (dir, name, NULL);
 
     if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
       return beside;
     g_free (beside);
   }
-  return g_build_filename (RECOIL_LIBEXECDIR, "recoil-pg", NULL);
+  return g_build_filename (RECOIL_LIBEXECDIR, name, NULL);
 }
 
 /* cli_hand_over - run the same command line in recoil-pg, which has the
@@ -50,7 +48,7 @@ cli_pg_program (void)
 static void
 cli_hand_over (void)
 {
-  g_autofree char *program = cli_pg_program ();
+  g_autofree char *program = cli_helper_path ("RECOIL_PG", "recoil-pg");
 
   if (cli_argv == NULL)
     return;

@@ -63,4 +63,10 @@ void cli_remember_argv (int argc, char **argv);
 /* cli_log_lines - log each line of TEXT as an error. */
 void cli_log_lines (const char *text);
 
+/* cli_helper_path - the path of recoil's helper program NAME
+ * ("recoil-dispatch", "recoil-pg"): the environment variable ENV_NAME when
+ * set (tests), else beside this program, else in the libexec directory.
+ * Caller frees. */
+char *cli_helper_path (const char *env_name, const char *name);
+
 #endif

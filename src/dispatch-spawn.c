@@ -23,21 +23,7 @@ dispatch_inline_wanted (const struct conf *conf)
 char *
 dispatch_helper_path (void)
 {
-  const char *env = g_getenv ("RECOIL_DISPATCH");
-  g_autofree char *self = NULL;
-
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  self = g_file_read_link ("/proc/self/exe", NULL);
-  if (self != NULL) {
-    g_autofree char *dir = g_path_get_dirname (self);
-    char *beside = g_build_filename (dir, "recoil-dispatch", NULL);
-
-    if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
-      return beside;
-    g_free (beside);
-  }
-  return g_build_filename (RECOIL_LIBEXECDIR, "recoil-dispatch", NULL);
+  return cli_helper_path ("RECOIL_DISPATCH", "recoil-dispatch");
 }
 
 /* dispatch_argv - the helper's command line up to the mode's own options. */

@@ -520,3 +520,15 @@ store_import_apply (const struct store_import_row *row, struct record *r, GError
   }
   return TRUE;
 }
+
+void
+store_fact_key (gint64 when, const guint8 *fp, guint8 out[20])
+{
+  guint32 t = (guint32) CLAMP (when, 0, (gint64) G_MAXUINT32);
+
+  out[0] = (t >> 24) & 0xff;
+  out[1] = (t >> 16) & 0xff;
+  out[2] = (t >> 8) & 0xff;
+  out[3] = t & 0xff;
+  memcpy (out + 4, fp, 16);
+}

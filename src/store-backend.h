@@ -125,6 +125,13 @@ GArray *store_batch_locks (const struct store_batch *b);
  * when it has none.  Caller frees. */
 char *store_item_key (const struct store_item *item);
 
+/* store_fact_key - the key an accounting fact is remembered under, the
+ * same on every backend (so a copied store knows the same facts): its own
+ * time (4 bytes, big-endian, seconds, so a stream in time order is
+ * appended at the end of the index and expired from its start) and the
+ * first 16 bytes of its fingerprint FP. */
+void store_fact_key (gint64 when, const guint8 *fp, guint8 out[20]);
+
 /* store_import_apply - ROW (store_import) applied to R, the address's
  * record as it is (or an empty one): a whole record replaces R but for its
  * place in the event log; otherwise the state, why and since when, and

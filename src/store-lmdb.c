@@ -506,22 +506,6 @@ store_lmdb_seen_check (struct store_lmdb *s, MDB_txn *txn, const guint8 *fp, gin
   }
 }
 
-/* store_lmdb_at_key - the key of a fact in seen_at: its own time (4 bytes,
- * big-endian, seconds; so a stream in time order is appended at the end
- * of the tree and expired from its start) and 16 bytes of its
- * fingerprint. */
-static void
-store_lmdb_at_key (gint64 when, const guint8 *fp, guint8 out[20])
-{
-  guint32 t = (guint32) CLAMP (when, 0, (gint64) G_MAXUINT32);
-
-  out[0] = (t >> 24) & 0xff;
-  out[1] = (t >> 16) & 0xff;
-  out[2] = (t >> 8) & 0xff;
-  out[3] = t & 0xff;
-  memcpy (out + 4, fp, 16);
-}
-
 /* store_lmdb_seen_at_check - whether the fact with fingerprint FP and time
  * WHEN was applied before; if not, mark it as applied NOW. */
 static int
@@ -533,7 +517,7 @@ store_lmdb_seen_at_check (struct store_lmdb *s, MDB_txn *txn, const guint8 *fp, 
   MDB_val k = { sizeof key, key }, v = { sizeof applied, &applied };
   int rc;
 
-  store_lmdb_at_key (when, fp, key);
+  store_fact_key (when, fp, key);
   rc = mdb_put (txn, s->seen_at, &k, &v, MDB_NOOVERWRITE);
   *duplicate = rc == MDB_KEYEXIST;
   return rc == MDB_KEYEXIST ? 0 : rc;
@@ -556,7 +540,7 @@ store_lmdb_purge_at (struct store_lmdb *s, MDB_txn *txn, gint64 cutoff, guint ma
   if (rc != 0)
     return rc;
   memset (limit, 0, sizeof limit);
-  store_lmdb_at_key (cutoff, limit + 4, limit);
+  store_fact_key (cutoff, limit + 4, limit);
   for (rc = mdb_cursor_get (c, &k, &v, MDB_FIRST); rc == 0 && n < max;
        rc = mdb_cursor_get (c, &k, &v, MDB_NEXT)) {
     guint32 applied = 0;

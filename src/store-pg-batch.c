@@ -96,7 +96,7 @@ store_pg_ahead_fingerprints (struct store_pg_txn *t, const struct store_batch *b
     if (item->fact_time > 0) {
       guint8 at[20];
 
-      store_pg_at_key (item->fact_time, item->fingerprint, at);
+      store_fact_key (item->fact_time, item->fingerprint, at);
       g_byte_array_append (facts, at, sizeof at);
       g_string_append_printf (times, "%s%" G_GINT64_FORMAT, nfacts > 0 ? "," : "", item->fact_time);
       nfacts++;

@@ -617,20 +617,6 @@ store_pg_lock (struct store_pg *s, GArray *locks)
 
 /* One transaction of store_pg_apply, for store_apply_batch. */
 
-/* store_pg_at_key - an accounting fact's key in recoil_seen, as in LMDB:
- * its time (4 bytes, big-endian) and 16 bytes of its fingerprint. */
-void
-store_pg_at_key (gint64 when, const guint8 *fp, guint8 out[20])
-{
-  guint32 t = (guint32) CLAMP (when, 0, (gint64) G_MAXUINT32);
-
-  out[0] = (t >> 24) & 0xff;
-  out[1] = (t >> 16) & 0xff;
-  out[2] = (t >> 8) & 0xff;
-  out[3] = t & 0xff;
-  memcpy (out + 4, fp, 16);
-}
-
 static int
 store_pg_txn_seen (gpointer data, const guint8 *fp, gint64 when, gint64 now, gboolean *duplicate)
 {
@@ -641,7 +627,7 @@ store_pg_txn_seen (gpointer data, const guint8 *fp, gint64 when, gint64 now, gbo
   int rc;
 
   if (when > 0)
-    store_pg_at_key (when, fp, at);
+    store_fact_key (when, fp, at);
   if (store_pg_ahead_seen (t, when > 0 ? at : fp, when > 0 ? sizeof at : 32, duplicate))
     return 0;
   store_pg_params_init (&p);

@@ -110,7 +110,6 @@ int store_pg_save (struct store_pg *s, const char *key, const struct record *r);
  * step with what lead_put and lead_del write); _log_event keeps
  * the line; store_pg_ahead_flush writes the records and lines; _free
  * forgets it all.  Return codes as store_pg_do's. */
-void store_pg_at_key (gint64 when, const guint8 *fp, guint8 out[20]);
 int store_pg_ahead_begin (struct store_pg_txn *t, const struct store_batch *b);
 gboolean store_pg_ahead_seen (struct store_pg_txn *t, const guint8 *key, gsize len, gboolean *duplicate);
 gboolean store_pg_ahead_load (struct store_pg_txn *t, const char *key, struct record *r, gboolean *found);
